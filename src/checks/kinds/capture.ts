@@ -1,0 +1,96 @@
+import { parseVxlanCapture } from '../../parsers/tcpdump.js';
+import { fail, pass, type CheckKind } from '../check-kind.js';
+import { describeTarget, enterTarget, parseTarget, validateTarget, type Target } from '../target.js';
+import { runPing } from './ping.js';
+import { validateExpect, validateKeys } from './expectations.js';
+
+interface CaptureSpec {
+  interface: string;
+  filter: string;
+  target: Target;
+  ping: string;
+  pingFrom: Target;
+  count: number;
+  vni: number;
+  between: [string, string];
+  inner?: string;
+}
+
+/** How long tcpdump may take to start listening before the check gives up, in ms. */
+const LISTEN_TIMEOUT_MS = 5_000;
+
+/**
+ * VXLAN packets on the wire: a short tcpdump (4.99) on an interface while a
+ * ping crosses the overlay. Passes when packets with the VNI go both ways
+ * between the two underlay addresses, with the expected inner packet.
+ */
+export const captureCheck: CheckKind<CaptureSpec> = {
+  key: 'capture',
+  keys: ['filter', 'in', 'traffic', 'expect'],
+  validate(body) {
+    if (typeof body.capture !== 'string') return '"capture:" needs an interface name (e.g. capture: eth0)';
+    if (typeof body.filter !== 'string') return '"filter:" needs a tcpdump filter (e.g. udp port 4789)';
+    const traffic = body.traffic as Record<string, unknown> | undefined;
+    if (!traffic || typeof traffic.ping !== 'string') return '"traffic:" needs "ping: ADDRESS" and "from: TARGET"';
+    const between = (body.expect as Record<string, unknown> | undefined)?.between;
+    if (!Array.isArray(between) || between.length !== 2) return '"expect: between:" needs the two underlay addresses';
+    return validateKeys(body, 'capture', this.keys) ?? validateTarget(body.in) ?? validateTarget(traffic.from) ?? validateExpect(body, ['vni', 'between', 'inner']);
+  },
+  parse(body) {
+    const traffic = body.traffic as Record<string, unknown>;
+    const expect = body.expect as Record<string, unknown>;
+    const between = expect.between as unknown[];
+    return {
+      interface: String(body.capture),
+      filter: String(body.filter),
+      target: parseTarget(body.in),
+      ping: String(traffic.ping),
+      pingFrom: parseTarget(traffic.from),
+      count: Number(traffic.count ?? 3),
+      vni: Number(expect.vni),
+      between: [String(between[0]), String(between[1])],
+      inner: expect.inner === undefined ? undefined : String(expect.inner),
+    };
+  },
+  async run(context, spec) {
+    const [a, b] = spec.between;
+    const where = describeTarget(spec.target, context.host);
+    const expected = `VXLAN vni ${spec.vni} ${a} -> ${b} and ${b} -> ${a}${spec.inner ? ` carrying "${spec.inner}"` : ''} on ${spec.interface}`;
+    const entered = await enterTarget(context, spec.target);
+    if ('missing' in entered) return fail(expected, entered.missing, `cannot capture: ${entered.missing}`);
+
+    let listening: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (listening = resolve));
+    // Every echo and reply is one outer packet each way; tcpdump stops at
+    // that count, or when timeout(1) ends it if fewer cross the wire.
+    const capture = context.exec(
+      [...entered.prefix, 'timeout', String(spec.count + 4), 'tcpdump', '-pnl', '-i', spec.interface, '-c', String(spec.count * 2), spec.filter],
+      { timeoutMs: (spec.count + 8) * 1000, onStderr: (chunk) => chunk.includes('listening on') && listening() },
+    );
+    const ready = await Promise.race([
+      started.then(() => true),
+      capture.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), LISTEN_TIMEOUT_MS)),
+    ]);
+    if (!ready) {
+      const result = await capture;
+      const detail = result.stderr.trim().split('\n').pop() || `exit code ${result.exitCode}`;
+      return fail(expected, detail, `tcpdump on ${spec.interface} in ${where} did not start: ${detail}`);
+    }
+    const traffic = await runPing(context, { address: spec.ping, from: spec.pingFrom, count: spec.count });
+    const result = await capture;
+    if ('missing' in traffic) return fail(expected, traffic.missing, `no traffic to capture: ${traffic.missing}`);
+
+    const packets = parseVxlanCapture(result.stdout).filter((packet) => !spec.inner || (packet.inner ?? '').includes(spec.inner));
+    const forward = packets.filter((packet) => packet.outerSrc === a && packet.outerDst === b);
+    const backward = packets.filter((packet) => packet.outerSrc === b && packet.outerDst === a);
+    const vnis = [...new Set(packets.map((packet) => packet.vni))];
+    const found = `${forward.length} packets ${a} -> ${b}, ${backward.length} packets ${b} -> ${a}, vni ${vnis.join(',') || 'none'}`;
+    if (forward.length === 0 || backward.length === 0) {
+      return fail(expected, found, `tcpdump on ${spec.interface} of ${context.host} saw no VXLAN ${forward.length === 0 ? `${a} -> ${b}` : `${b} -> ${a}`} while pinging ${spec.ping}`);
+    }
+    const wrongVni = packets.find((packet) => packet.vni !== spec.vni);
+    if (wrongVni) return fail(expected, found, `VXLAN packets carry vni ${wrongVni.vni} (expected ${spec.vni})`);
+    return pass(expected, found, `VXLAN vni ${spec.vni} crosses the underlay both ways between ${a} and ${b}`);
+  },
+};

@@ -1,0 +1,102 @@
+import { Command, CommanderError, Option } from 'commander';
+import { downCommand } from './commands/down.js';
+import { doctorCommand } from './commands/doctor.js';
+import { listCommand } from './commands/list.js';
+import { shellCommand } from './commands/shell.js';
+import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { verifyCommand } from './commands/verify.js';
+import { EXIT_CANNOT_RUN, OverlabError } from './errors.js';
+
+const labOption = () => new Option('--lab <name>', 'which lab to act on (several can run side by side)').default(undefined, 'default');
+const providerOption = () => new Option('--provider <kind>', 'where lab hosts run').choices(['netns']);
+
+/** Build the command line; each action stores its exit code in `state.exitCode`. */
+export function buildProgram(state: { exitCode: number }): Command {
+  const program = new Command('overlab')
+    .description('Lab runner and interactive course on how overlay networks really work')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+
+  const set = (code: number) => {
+    state.exitCode = code;
+  };
+
+  program
+    .command('list')
+    .description('chapters and the progress made in the lab')
+    .addOption(labOption())
+    .action(async (options) => set(await listCommand(options, process.stdout)));
+
+  program
+    .command('start')
+    .description('provision the lab if needed and walk a chapter step by step')
+    .argument('<chapter>', 'chapter id, e.g. chapter-2')
+    .option('-y, --yes', 'run every step without asking; exit 1 if a step or check fails')
+    .addOption(labOption())
+    .addOption(providerOption())
+    .action(async (chapter: string, options) =>
+      set(await startCommand(chapter, options, { input: process.stdin, output: process.stdout, isInteractive: process.stdin.isTTY === true && process.stdout.isTTY === true })),
+    );
+
+  program
+    .command('verify')
+    .description('grade the live lab: exit 0 all checks pass, 1 a check failed, 2 could not run')
+    .argument('[chapter...]', 'chapters to grade (default: every chapter on the lab\'s topology)')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--hints', 'show what to try next for each failed check')
+    .addOption(labOption())
+    .action(async (chapters: string[], options) => set(await verifyCommand(chapters, options, process.stdout)));
+
+  program
+    .command('shell')
+    .description('an interactive shell on a lab host')
+    .argument('<host>', 'host name, e.g. node1')
+    .option('--ns <name>', 'open the shell inside this network namespace of the host (e.g. overns)')
+    .addOption(labOption())
+    .action(async (host: string, options) => set(await shellCommand(host, options)));
+
+  program
+    .command('status')
+    .description('running labs, their hosts and services')
+    .addOption(labOption())
+    .action(async (options) => set(await statusCommand(options, process.stdout)));
+
+  program
+    .command('down')
+    .description('remove the lab and everything it created')
+    .addOption(labOption())
+    .addOption(providerOption())
+    .action(async (options) => set(await downCommand(options, process.stdout)));
+
+  program
+    .command('doctor')
+    .description('check the prerequisites and report their versions')
+    .action(async () => set(await doctorCommand(process.stdout)));
+
+  return program;
+}
+
+/** Run the command line and return the exit code; never calls process.exit. */
+export async function main(argv: string[]): Promise<number> {
+  const state = { exitCode: 0 };
+  const program = buildProgram(state);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      process.stderr.write(`overlab: ${error.message.replace(/^error: /, '')}; run "overlab --help" for usage\n`);
+      return EXIT_CANNOT_RUN;
+    }
+    if (error instanceof OverlabError) {
+      process.stderr.write(`${error.toLine()}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`overlab: unexpected error (a bug; please report it with this output)\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+}

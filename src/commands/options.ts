@@ -1,0 +1,20 @@
+import { DEFAULT_LAB, validateLabName } from '../lab/lab-name.js';
+import { readLabState } from '../lab/lab-state.js';
+import { providerFor } from '../providers/registry.js';
+import type { Provider } from '../providers/provider.js';
+
+/** Options shared by the commands that act on a lab. */
+export interface LabOptions {
+  lab?: string;
+  provider?: string;
+}
+
+export function labName(options: LabOptions): string {
+  return validateLabName(options.lab ?? process.env.OVERLAB_LAB_NAME ?? DEFAULT_LAB);
+}
+
+/** The provider a lab runs on: the one recorded in its state, else --provider, else netns. */
+export async function providerOf(options: LabOptions, lab: string): Promise<Provider> {
+  const state = await readLabState(lab);
+  return providerFor(state?.provider ?? options.provider ?? 'netns');
+}

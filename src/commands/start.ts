@@ -1,0 +1,114 @@
+import type { Readable, Writable } from 'node:stream';
+import { loadChapter } from '../course/book.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
+import { providerFor } from '../providers/registry.js';
+import type { CheckResult } from '../runner/check-runner.js';
+import { markStepDone, readProgress } from '../runner/progress.js';
+import { ChapterRunner, stepSucceeded } from '../runner/step-runner.js';
+import { TerminalUi } from '../ui/terminal-ui.js';
+import { labName, type LabOptions } from './options.js';
+
+export interface StartOptions extends LabOptions {
+  yes?: boolean;
+}
+
+export interface Terminal {
+  input: Readable;
+  output: Writable;
+  isInteractive: boolean;
+}
+
+/**
+ * Provision the lab if needed and walk the chapter: each step's prose and
+ * commands, its output, then the checks that follow it in the book.
+ * Progress is saved after each step so that running it again resumes.
+ */
+export async function startCommand(chapterId: string, options: StartOptions, terminal: Terminal): Promise<number> {
+  const lab = labName(options);
+  const { chapter, topology } = await loadChapter(chapterId);
+  if (!options.yes && !terminal.isInteractive) {
+    throw new OverlabError('NO_TTY', 'standard input is not a terminal, so overlab cannot ask before each step', {
+      hint: `run "overlab start ${chapter.id} --yes" to run every step without asking`,
+    });
+  }
+  const ui = new TerminalUi(terminal.input, terminal.output);
+  ui.intro(`overlab · ${chapter.title}`);
+
+  const provider = providerFor(options.provider ?? 'netns');
+  const started = performance.now();
+  const running = await provider.up(lab, topology, { onProgress: (message) => ui.info(message) });
+  ui.info(`lab "${lab}" is up (${provider.kind} provider, ${((performance.now() - started) / 1000).toFixed(1)} s): ${topology.hosts.map((host) => `${host.name} ${host.address}`).join(', ')}`);
+
+  const runner = new ChapterRunner(running, chapter, topology);
+  ui.subscribe(runner);
+  const done = new Set((await readProgress(lab)).chapters[chapter.id]?.done ?? []);
+  if (done.size === 0) ui.prose(chapter.intro);
+
+  const interruption = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    interruption.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const failedChecks: CheckResult[] = [];
+  let failedStep: string | undefined;
+  try {
+    for (const [index, step] of chapter.steps.entries()) {
+      if (done.has(step.id)) {
+        ui.stepDone(step);
+        continue;
+      }
+      ui.stepHeader(step, index, chapter.steps.length);
+      ui.prose(step.explanation);
+      if (!options.yes) {
+        const choice = await ui.askStep(step);
+        if (choice === 'quit') {
+          ui.outro(`Stopped before ${step.id}. Run "overlab start ${chapter.id}${lab === 'default' ? '' : ` --lab ${lab}`}" to resume.`);
+          return EXIT_OK;
+        }
+        if (choice === 'skip') {
+          ui.info(`skipped ${step.id}: run its commands yourself with "overlab shell <host>"`);
+          continue;
+        }
+      }
+      const results = await runner.runStep(step, interruption.signal);
+      if (interruptedBy) break;
+      if (!stepSucceeded(results, step)) {
+        failedStep = step.id;
+        break;
+      }
+      await markStepDone(lab, chapter.id, step.id);
+      ui.prose(step.afterword);
+      const checks = await runner.runStepChecks(step);
+      failedChecks.push(...checks.filter((check) => check.status !== 'pass'));
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  if (interruptedBy) {
+    ui.warn(`interrupted by ${interruptedBy}: the running step was stopped`);
+    const keep = interruptedBy === 'SIGINT' && terminal.isInteractive && !options.yes ? await ui.askKeepLab() : true;
+    if (!keep) {
+      await provider.down(lab);
+      ui.outro(`lab "${lab}" removed`);
+    } else {
+      ui.outro(`lab "${lab}" kept; "overlab start ${chapter.id}" resumes, "overlab down" removes it`);
+    }
+    return EXIT_CHECK_FAILED;
+  }
+  if (failedStep) {
+    ui.outro(`step ${failedStep} failed; fix it in "overlab shell", or run "overlab down" and start again`);
+    return EXIT_CHECK_FAILED;
+  }
+  if (failedChecks.length > 0) {
+    ui.outro(`${failedChecks.length} check(s) failed; "overlab verify ${chapter.id} --hints" shows them again`);
+    return EXIT_CHECK_FAILED;
+  }
+  ui.outro(`chapter done. Grade it with "overlab verify ${chapter.id}"; remove the lab with "overlab down"`);
+  return EXIT_OK;
+}

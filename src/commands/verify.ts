@@ -1,0 +1,77 @@
+import type { Writable } from 'node:stream';
+import { loadAllChapters, loadChapter, type LoadedChapter } from '../course/book.js';
+import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
+import { runChecks, type CheckResult } from '../runner/check-runner.js';
+import { stylerFor } from '../ui/style.js';
+import { labName, providerOf, type LabOptions } from './options.js';
+
+export interface VerifyOptions extends LabOptions {
+  json?: boolean;
+  hints?: boolean;
+}
+
+/** Version of the --json document; bumped on any incompatible change. */
+export const VERIFY_SCHEMA = 'overlab.verify/v1';
+
+export interface VerifyReport {
+  schema: typeof VERIFY_SCHEMA;
+  lab: string;
+  provider: string;
+  chapters: { id: string; title: string; passed: number; total: number; checks: CheckResult[] }[];
+  passed: number;
+  total: number;
+  ok: boolean;
+}
+
+/**
+ * Grade a lab from its live state: every check of the named chapters (or of
+ * every chapter on the lab's topology) runs against the kernel; nothing
+ * overlab wrote down is consulted.
+ */
+export async function verifyCommand(chapterIds: string[], options: VerifyOptions, output: Writable): Promise<number> {
+  const lab = labName(options);
+  const provider = await providerOf(options, lab);
+  const running = await provider.attach(lab);
+  const chapters: LoadedChapter[] =
+    chapterIds.length > 0
+      ? await Promise.all(chapterIds.map((id) => loadChapter(id)))
+      : (await loadAllChapters()).filter((loaded) => loaded.topology.name === running.state.topology.name);
+
+  const report: VerifyReport = { schema: VERIFY_SCHEMA, lab, provider: provider.kind, chapters: [], passed: 0, total: 0, ok: true };
+  for (const { chapter, topology } of chapters) {
+    const checks = await runChecks(running, chapter, topology);
+    const passed = checks.filter((check) => check.status === 'pass').length;
+    report.chapters.push({ id: chapter.id, title: chapter.title, passed, total: checks.length, checks });
+    report.passed += passed;
+    report.total += checks.length;
+  }
+  report.ok = report.passed === report.total;
+
+  if (options.json) output.write(`${JSON.stringify(report, null, 2)}\n`);
+  else output.write(formatReport(report, options.hints === true, stylerFor(output)));
+  return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+export function formatReport(report: VerifyReport, hints: boolean, style: ReturnType<typeof stylerFor>): string {
+  const lines: string[] = [];
+  for (const chapter of report.chapters) {
+    lines.push(style('bold', `${chapter.id}: ${chapter.title}`));
+    const rows = chapter.checks.map((check) => [check.id, check.host, check.status.toUpperCase(), check.message]);
+    const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] as string).length), ['check', 'host', 'result'][column]?.length ?? 0));
+    const format = (row: string[]) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column] as number) : cell)).join('  ');
+    lines.push(style('dim', format(['check', 'host', 'result', 'message'])));
+    for (const [index, row] of rows.entries()) {
+      const check = chapter.checks[index] as CheckResult;
+      const text = format(row);
+      lines.push(check.status === 'pass' ? text : style('bold', text));
+      if (check.status !== 'pass') {
+        lines.push(`    expected: ${check.expected}`, `    found:    ${check.found}`);
+        if (hints && check.hint) lines.push(`    hint:     ${check.hint}`);
+      }
+    }
+    lines.push(`score: ${chapter.passed}/${chapter.total}`, '');
+  }
+  if (report.chapters.length === 0) lines.push('no chapter uses this lab\'s topology');
+  else if (!hints && !report.ok) lines.push('run with --hints for what to try next');
+  return `${lines.join('\n')}\n`;
+}

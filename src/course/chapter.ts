@@ -1,0 +1,63 @@
+/** The model of a chapter, parsed from book/<id>.md; it imports no provider. */
+
+export type HostVars = Record<string, string>;
+
+/** Where a fenced block sits, for error messages and the interactive walk. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+/** The commands of one step for one host: run as written with bash -e. */
+export interface StepRun {
+  host: string;
+  script: string;
+  location: SourceLocation;
+}
+
+export interface Step {
+  id: string;
+  /** The heading the step sits under. */
+  title: string;
+  /** The Markdown prose that leads to this step: from the previous block, or from the last heading before it. */
+  explanation: string;
+  /** The prose after this step up to the next heading or step: what its output shows. */
+  afterword: string;
+  runs: StepRun[];
+  /** The step shows a failure (a ping that cannot work yet): a non-zero exit is expected. */
+  expectFailure: boolean;
+  /** The step only shows something; no check is meant to notice when it is skipped. */
+  explanatory: boolean;
+  timeoutMs: number;
+  location: SourceLocation;
+}
+
+export interface CheckSpec {
+  id: string;
+  /** The check kind, from the key that names what it inspects (link, neighbour, fdb, ...). */
+  kind: string;
+  hosts: string[];
+  /** The YAML body, with ${...} still unresolved; resolved per host when the check runs. */
+  body: Record<string, unknown>;
+  title: string;
+  hint?: string;
+  /** The step this check follows in the book; undefined for checks placed before every step. */
+  afterStep?: string;
+  /** The check passes on a fresh lab too (it guards against a wrong turn rather than proving a step). */
+  holdsAtStart: boolean;
+  location: SourceLocation;
+}
+
+export interface Chapter {
+  id: string;
+  title: string;
+  summary: string;
+  file: string;
+  /** labs/<topology>.json */
+  topology: string;
+  /** Variables per host for checks, from the front matter. */
+  vars: Record<string, HostVars>;
+  intro: string;
+  steps: Step[];
+  checks: CheckSpec[];
+}

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The repository (or installed package) root: book/, labs/ and vm/ live here. */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const BOOK_DIR = path.join(PACKAGE_ROOT, 'book');
+export const LABS_DIR = path.join(PACKAGE_ROOT, 'labs');
+
+/**
+ * Where overlab keeps a lab's state, progress and logs. /run is cleared at
+ * boot, as are the lab's namespaces, so the two cannot disagree after a reboot.
+ */
+export function stateRoot(): string {
+  return process.env.OVERLAB_STATE_DIR ?? '/run/overlab';
+}
+
+export function labDir(lab: string): string {
+  return path.join(stateRoot(), 'labs', lab);
+}
+
+export function cacheDir(): string {
+  return path.join(stateRoot(), 'cache');
+}

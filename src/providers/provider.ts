@@ -1,0 +1,55 @@
+import type { ExecResult } from '../exec.js';
+import type { LabState, ProviderKind } from '../lab/lab-state.js';
+import type { Topology } from '../lab/topology.js';
+
+export interface HostExecOptions {
+  input?: string;
+  timeoutMs?: number;
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ProvisionEvents {
+  onProgress?: (message: string) => void;
+}
+
+/** What `overlab status` prints about one host. */
+export interface HostDescription {
+  name: string;
+  address: string;
+  running: boolean;
+  services: { name: string; running: boolean }[];
+  detail: string;
+}
+
+/**
+ * A running lab: run commands on its hosts. Every provider gives the same
+ * small surface so that the course runs unchanged on each.
+ */
+export interface RunningLab {
+  readonly state: LabState;
+  /** Run argv on a host, in the host's own namespaces; a non-zero exit is data. */
+  exec(host: string, argv: readonly string[], options?: HostExecOptions): Promise<ExecResult>;
+  /** Run a shell script on a host exactly as written, with bash -e. */
+  script(host: string, script: string, options?: HostExecOptions): Promise<ExecResult>;
+  /** Attach the terminal to a program on a host; returns its exit code. */
+  interactive(host: string, argv: readonly string[]): Promise<number>;
+  describe(): Promise<HostDescription[]>;
+}
+
+export interface DownReport {
+  killedProcesses: number;
+  removedCgroups: number;
+  removedStateDir: boolean;
+}
+
+export interface Provider {
+  readonly kind: ProviderKind;
+  /** Create the lab's hosts and start their services; a lab that is already up is reused. */
+  up(lab: string, topology: Topology, events?: ProvisionEvents): Promise<RunningLab>;
+  /** Attach to a lab that is up; raises NO_LAB when there is none. */
+  attach(lab: string): Promise<RunningLab>;
+  /** Remove everything the lab created, found by the lab's name even without a state file. */
+  down(lab: string): Promise<DownReport>;
+}

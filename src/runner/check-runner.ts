@@ -1,0 +1,66 @@
+import type { Chapter, CheckSpec } from '../course/chapter.js';
+import { debugFor } from '../debug.js';
+import type { Topology } from '../lab/topology.js';
+import type { RunningLab } from '../providers/provider.js';
+import type { CheckStatus } from '../checks/check-kind.js';
+import { checkKind } from '../checks/registry.js';
+import { hostVariables, resolveTemplates } from '../checks/template.js';
+
+const debug = debugFor('check');
+
+/** One check on one host. */
+export interface CheckResult {
+  id: string;
+  title: string;
+  kind: string;
+  host: string;
+  status: CheckStatus;
+  expected: string;
+  found: string;
+  message: string;
+  hint?: string;
+  durationMs: number;
+}
+
+/** At most this many checks run at once; each may run tcpdump and ping on a host. */
+const CONCURRENCY = 4;
+
+/** Run checks against the live lab; results come back in book order, host by host. */
+export async function runChecks(lab: RunningLab, chapter: Chapter, topology: Topology, checks: readonly CheckSpec[] = chapter.checks): Promise<CheckResult[]> {
+  const vars = hostVariables(topology, chapter.vars);
+  const jobs = checks.flatMap((check) => check.hosts.map((host) => ({ check, host })));
+  const results: CheckResult[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index] as (typeof jobs)[number];
+      results[index] = await runOneCheck(lab, job.check, job.host, vars);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, worker));
+  return results;
+}
+
+async function runOneCheck(lab: RunningLab, check: CheckSpec, host: string, vars: ReturnType<typeof hostVariables>): Promise<CheckResult> {
+  const started = performance.now();
+  const base = { id: check.id, title: check.title, kind: check.kind, host };
+  const kind = checkKind(check.kind);
+  try {
+    if (!kind) throw new Error(`unknown check kind ${check.kind}`);
+    const body = resolveTemplates(check.body, host, vars) as Record<string, unknown>;
+    const hint = check.hint === undefined ? undefined : String(resolveTemplates(check.hint, host, vars));
+    const outcome = await kind.run({ lab, host, exec: (argv, options) => lab.exec(host, argv, { timeoutMs: 20_000, ...options }) }, kind.parse(body));
+    debug('[%s/%s] %s: %s', lab.state.lab, host, check.id, outcome.status);
+    return { ...base, ...outcome, hint: outcome.status === 'pass' ? undefined : hint, durationMs: performance.now() - started };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    debug('[%s/%s] %s: error %s', lab.state.lab, host, check.id, message);
+    return { ...base, status: 'error', expected: '', found: '', message: `the check could not run: ${message}`, hint: check.hint, durationMs: performance.now() - started };
+  }
+}
+
+/** The checks placed after a step in the book, up to the next step. */
+export function checksAfterStep(chapter: Chapter, stepId: string): CheckSpec[] {
+  return chapter.checks.filter((check) => check.afterStep === stepId);
+}
