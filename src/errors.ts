@@ -36,7 +36,7 @@ export class OverlabError extends Error {
     this.exitCode = options.exitCode ?? EXIT_CANNOT_RUN;
   }
 
-  /** The single line printed on stderr. */
+  /** Format the single line printed on stderr. */
   toLine(): string {
     return this.hint ? `overlab: ${this.message}; ${this.hint}` : `overlab: ${this.message}`;
   }

@@ -8,7 +8,7 @@ export const BOOK_DIR = path.join(PACKAGE_ROOT, 'book');
 export const LABS_DIR = path.join(PACKAGE_ROOT, 'labs');
 
 /**
- * Where overlab keeps a lab's state, progress and logs. /run is cleared at
+ * Return the directory of labs' state, progress and logs. /run is cleared at
  * boot, as are the lab's namespaces, so the two cannot disagree after a reboot.
  */
 export function stateRoot(): string {

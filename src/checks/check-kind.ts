@@ -5,15 +5,15 @@ export type CheckStatus = 'pass' | 'fail' | 'error';
 
 export interface CheckOutcome {
   status: CheckStatus;
-  /** What must hold, in iproute2 terms ("vxlan id 42 dstport 4789 proxy"). */
+  /** The expected state, in iproute2 terms ("vxlan id 42 dstport 4789 proxy"). */
   expected: string;
-  /** What the live kernel showed. */
+  /** The state read from the live kernel. */
   found: string;
   /** One sentence for the learner: what is wrong, or what holds. */
   message: string;
 }
 
-/** What a check runs against: one host of a running lab. */
+/** The host of a running lab that a check runs against. */
 export interface CheckContext {
   lab: RunningLab;
   host: string;

@@ -92,12 +92,12 @@ export interface NeighbourEntry {
 /** Parse the output of `ip -j neigh show [dev X]`. */
 export function parseNeighbours(json: string): NeighbourEntry[] {
   const raw = JSON.parse(json || '[]') as { dst?: string; dev?: string; lladdr?: string; state?: string[] | string }[];
-  return raw.map((entry) => ({
-    dst: entry.dst ?? '',
-    dev: entry.dev,
-    lladdr: entry.lladdr?.toLowerCase(),
-    states: Array.isArray(entry.state) ? entry.state : entry.state ? [entry.state] : [],
-  }));
+  return raw.map((entry) => {
+    let states: string[] = [];
+    if (Array.isArray(entry.state)) states = entry.state;
+    else if (entry.state) states = [entry.state];
+    return { dst: entry.dst ?? '', dev: entry.dev, lladdr: entry.lladdr?.toLowerCase(), states };
+  });
 }
 
 export interface FdbEntry {

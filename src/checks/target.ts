@@ -1,7 +1,7 @@
 import type { CheckContext } from './check-kind.js';
 
 /**
- * Where a check looks inside a host, from its `in:` key:
+ * The namespace a check looks in inside a host, from its `in:` key:
  * absent: the host's own network namespace;
  * `NAME`: the named network namespace /var/run/netns/NAME (as `ip netns add` creates);
  * `container NAME`: the network namespace of a Docker container, from its SandboxKey.
@@ -36,8 +36,8 @@ export function describeTarget(target: Target, host: string): string {
 }
 
 /**
- * The argv prefix that runs a command in the target, or a description of
- * why the target does not exist (which makes the check fail, not error).
+ * Build the argv prefix that runs a command in the target, or describe why
+ * the target does not exist (which makes the check fail rather than error).
  */
 export async function enterTarget(context: CheckContext, target: Target): Promise<{ prefix: string[] } | { missing: string }> {
   if (target.kind === 'host') return { prefix: [] };

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Writable } from 'node:stream';
 import { debianPackageFor, run } from '../exec.js';
 import { EXIT_CANNOT_RUN, EXIT_OK } from '../errors.js';
+import { HOST_PATH } from '../providers/netns/namespace-holder.js';
 
 export interface Prerequisite {
   name: string;
@@ -12,7 +13,8 @@ export interface Prerequisite {
 
 async function tryRun(argv: string[]): Promise<{ ok: boolean; text: string }> {
   try {
-    const result = await run(argv, { timeoutMs: 10_000 });
+    // The PATH of a lab host: report the binaries the lab will run.
+    const result = await run(argv, { timeoutMs: 10_000, env: { PATH: HOST_PATH } });
     return { ok: result.exitCode === 0, text: `${result.stdout}${result.stderr}`.trim() };
   } catch {
     return { ok: false, text: 'not found' };

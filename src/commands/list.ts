@@ -11,7 +11,9 @@ export async function listCommand(options: LabOptions, output: Writable): Promis
   const progress = await readProgress(lab).catch(() => ({ version: 1 as const, chapters: {} as Record<string, { done: string[] }> }));
   for (const { chapter } of chapters) {
     const done = progress.chapters[chapter.id]?.done.length ?? 0;
-    const state = done === 0 ? 'not started' : done === chapter.steps.length ? 'done' : `${done}/${chapter.steps.length} steps`;
+    let state = `${done}/${chapter.steps.length} steps`;
+    if (done === 0) state = 'not started';
+    else if (done === chapter.steps.length) state = 'done';
     output.write(`${chapter.id.padEnd(12)} ${chapter.title.padEnd(36)} ${state}\n`);
     if (chapter.summary) output.write(`${''.padEnd(12)} ${chapter.summary}\n`);
   }

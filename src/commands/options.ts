@@ -13,7 +13,7 @@ export function labName(options: LabOptions): string {
   return validateLabName(options.lab ?? process.env.OVERLAB_LAB_NAME ?? DEFAULT_LAB);
 }
 
-/** The provider a lab runs on: the one recorded in its state, else --provider, else netns. */
+/** Pick the provider a lab runs on: the one recorded in its state, else --provider, else netns. */
 export async function providerOf(options: LabOptions, lab: string): Promise<Provider> {
   const state = await readLabState(lab);
   return providerFor(state?.provider ?? options.provider ?? 'netns');

@@ -5,7 +5,7 @@ export interface ShellOptions extends LabOptions {
   ns?: string;
 }
 
-/** An interactive bash on a lab host, or inside one of its named network namespaces. */
+/** Open an interactive bash on a lab host, or inside one of its named network namespaces. */
 export async function shellCommand(host: string, options: ShellOptions): Promise<number> {
   const lab = labName(options);
   const running = await (await providerOf(options, lab)).attach(lab);

@@ -7,7 +7,7 @@ import { stateRoot } from '../paths.js';
 import { providerFor } from '../providers/registry.js';
 import { labName, type LabOptions } from './options.js';
 
-/** Every lab with a state file, or only --lab, with its hosts and services. */
+/** Print every lab with a state file (or only --lab) with its hosts and services. */
 export async function statusCommand(options: LabOptions, output: Writable): Promise<number> {
   const labs = options.lab ? [labName(options)] : await readdir(path.join(stateRoot(), 'labs')).catch(() => [] as string[]);
   if (labs.length === 0) {

@@ -24,9 +24,9 @@ export interface VerifyReport {
 }
 
 /**
- * Grade a lab from its live state: every check of the named chapters (or of
- * every chapter on the lab's topology) runs against the kernel; nothing
- * overlab wrote down is consulted.
+ * Grade a lab from its live state. Every check of the named chapters (or of
+ * every chapter on the lab's topology) reads the kernel, and no file that
+ * overlab wrote is consulted.
  */
 export async function verifyCommand(chapterIds: string[], options: VerifyOptions, output: Writable): Promise<number> {
   const lab = labName(options);

@@ -2,7 +2,7 @@
 
 export type HostVars = Record<string, string>;
 
-/** Where a fenced block sits, for error messages and the interactive walk. */
+/** The file and line of a fenced block, for error messages. */
 export interface SourceLocation {
   file: string;
   line: number;

@@ -55,8 +55,14 @@ export function parseChapter(text: string, file: string): Chapter {
     // Prose before a heading still talks about the step above it; from the
     // heading on it leads to the next step.
     const headingAt = isStep ? prose.findLastIndex((text) => /^#{1,6}\s/.test(text)) : -1;
-    const trailing = (headingAt === -1 ? (isStep ? [] : prose) : prose.slice(0, headingAt)).join('\n').trim();
-    const leading = (headingAt === -1 ? (isStep ? prose : []) : prose.slice(headingAt)).join('\n').trim();
+    let trailingLines = isStep ? [] : prose;
+    let leadingLines = isStep ? prose : [];
+    if (headingAt !== -1) {
+      trailingLines = prose.slice(0, headingAt);
+      leadingLines = prose.slice(headingAt);
+    }
+    const trailing = trailingLines.join('\n').trim();
+    const leading = leadingLines.join('\n').trim();
     const lastStep = steps.at(-1);
     if (trailing) {
       if (lastStep) lastStep.afterword = [lastStep.afterword, trailing].filter(Boolean).join('\n\n');

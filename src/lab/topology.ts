@@ -78,7 +78,7 @@ export function isCidr(text: string): boolean {
   return octets.every((octet) => octet <= 255) && Number(match[5]) <= 32;
 }
 
-/** The address without its prefix length. */
+/** Return the host's underlay address without its prefix length. */
 export function hostAddress(host: HostSpec): string {
   return host.address.split('/')[0] ?? host.address;
 }

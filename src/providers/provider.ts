@@ -14,7 +14,7 @@ export interface ProvisionEvents {
   onProgress?: (message: string) => void;
 }
 
-/** What `overlab status` prints about one host. */
+/** The state of one host, as `overlab status` prints it. */
 export interface HostDescription {
   name: string;
   address: string;

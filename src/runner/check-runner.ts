@@ -60,7 +60,7 @@ async function runOneCheck(lab: RunningLab, check: CheckSpec, host: string, vars
   }
 }
 
-/** The checks placed after a step in the book, up to the next step. */
+/** Return the checks placed after a step in the book, up to the next step. */
 export function checksAfterStep(chapter: Chapter, stepId: string): CheckSpec[] {
   return chapter.checks.filter((check) => check.afterStep === stepId);
 }

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../lab/atomic-file.js';
 import { labDir } from '../paths.js';
 
 /**
- * Which steps of which chapter the learner has run on this lab, so that
+ * The steps of each chapter the learner has run on this lab, so that
  * `overlab start` resumes. Kept beside the lab's state and removed with it:
  * it describes the live lab, and it is never used for grading.
  */

@@ -16,6 +16,8 @@ interface CaptureSpec {
   inner?: string;
 }
 
+const IPV4_OR_VARIABLE = /^(\d{1,3}(\.\d{1,3}){3}|\$\{[a-z_.]+\})$/;
+
 /** How long tcpdump may take to start listening before the check gives up, in ms. */
 const LISTEN_TIMEOUT_MS = 5_000;
 
@@ -31,7 +33,12 @@ export const captureCheck: CheckKind<CaptureSpec> = {
     if (typeof body.capture !== 'string') return '"capture:" needs an interface name (e.g. capture: eth0)';
     if (typeof body.filter !== 'string') return '"filter:" needs a tcpdump filter (e.g. udp port 4789)';
     const traffic = body.traffic as Record<string, unknown> | undefined;
-    if (!traffic || typeof traffic.ping !== 'string') return '"traffic:" needs "ping: ADDRESS" and "from: TARGET"';
+    if (!traffic || typeof traffic !== 'object') return '"traffic:" needs "ping: ADDRESS" and "from: TARGET"';
+    for (const key of Object.keys(traffic)) {
+      if (!['ping', 'from', 'count'].includes(key)) return `unknown key "${key}" in "traffic:" (known: ping, from, count)`;
+    }
+    if (typeof traffic.ping !== 'string' || !IPV4_OR_VARIABLE.test(traffic.ping)) return '"traffic: ping:" needs an IPv4 address';
+    if (traffic.count !== undefined && !(Number.isInteger(traffic.count) && Number(traffic.count) > 0 && Number(traffic.count) <= 20)) return '"traffic: count:" must be an integer from 1 to 20';
     const between = (body.expect as Record<string, unknown> | undefined)?.between;
     if (!Array.isArray(between) || between.length !== 2) return '"expect: between:" needs the two underlay addresses';
     return validateKeys(body, 'capture', this.keys) ?? validateTarget(body.in) ?? validateTarget(traffic.from) ?? validateExpect(body, ['vni', 'between', 'inner']);
@@ -67,14 +74,17 @@ export const captureCheck: CheckKind<CaptureSpec> = {
       [...entered.prefix, 'timeout', String(spec.count + 4), 'tcpdump', '-pnl', '-i', spec.interface, '-c', String(spec.count * 2), spec.filter],
       { timeoutMs: (spec.count + 8) * 1000, onStderr: (chunk) => chunk.includes('listening on') && listening() },
     );
+    let timer: NodeJS.Timeout | undefined;
     const ready = await Promise.race([
       started.then(() => true),
       capture.then(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), LISTEN_TIMEOUT_MS)),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), LISTEN_TIMEOUT_MS))),
     ]);
+    clearTimeout(timer);
     if (!ready) {
       const result = await capture;
-      const detail = result.stderr.trim().split('\n').pop() || `exit code ${result.exitCode}`;
+      // tcpdump names the interface on the line before its reason.
+      const detail = result.stderr.trim().split('\n').slice(-2).join(' ') || `exit code ${result.exitCode}`;
       return fail(expected, detail, `tcpdump on ${spec.interface} in ${where} did not start: ${detail}`);
     }
     const traffic = await runPing(context, { address: spec.ping, from: spec.pingFrom, count: spec.count });

@@ -24,7 +24,14 @@ export const fdbCheck: CheckKind<FdbSpec> = {
   keys: ['dev', 'in', 'expect'],
   validate(body) {
     if (typeof body.dev !== 'string') return '"dev:" is required (e.g. dev: vxlan1)';
-    return validateKeys(body, 'fdb', this.keys) ?? validateTarget(body.in) ?? validateExpect(body, ['dst', 'self', 'state', 'vni', 'port']);
+    const problem = validateKeys(body, 'fdb', this.keys) ?? validateTarget(body.in) ?? validateExpect(body, ['dst', 'self', 'state', 'vni', 'port']);
+    if (problem) return problem;
+    const expect = body.expect as Record<string, unknown>;
+    if (expect.self !== undefined && typeof expect.self !== 'boolean') return '"self:" must be true or false';
+    for (const key of ['vni', 'port']) {
+      if (expect[key] !== undefined && !Number.isInteger(expect[key])) return `"${key}:" must be an integer`;
+    }
+    return undefined;
   },
   parse(body) {
     const expect = body.expect as Record<string, unknown>;
@@ -78,7 +85,8 @@ export const fdbCheck: CheckKind<FdbSpec> = {
     };
     const matching = entries.find((entry) => problemsOf(entry).length === 0);
     if (matching) return pass(expected, formatFdbEntry(matching), `FDB entry for ${spec.mac} in ${where} is as expected`);
-    const first = entries[0] as (typeof entries)[number];
+    // The VXLAN device's own entry says more than the bridge's about a wrong dst.
+    const first = entries.find((entry) => entry.self) ?? (entries[0] as (typeof entries)[number]);
     return fail(expected, entries.map(formatFdbEntry).join('; '), `FDB entry for ${spec.mac} in ${where}: ${problemsOf(first).join(', ')}`);
   },
 };

@@ -20,7 +20,7 @@ export const netnsCheck: CheckKind<NetnsSpec> = {
   },
   async run(context, spec) {
     const result = await context.exec(['ip', '-j', 'netns', 'list']);
-    // iproute2 prints nothing at all, not "[]", when /var/run/netns is empty or missing.
+    // iproute2 6.1 prints nothing at all, not "[]", when /var/run/netns is missing.
     const names = result.exitCode === 0 && result.stdout.trim() ? (JSON.parse(result.stdout) as { name: string }[]).map((entry) => entry.name) : [];
     const present = names.includes(spec.name);
     const expected = spec.exists ? `netns ${spec.name} exists` : `no netns ${spec.name}`;

@@ -33,7 +33,7 @@ export async function startDockerd(lab: string, host: string, holder: NamespaceH
   }
 }
 
-/** Wait until the host's dockerd answers on its socket. */
+/** Wait until the host's dockerd accepts API requests on its socket. */
 export async function waitForDockerd(lab: string, host: string, holder: NamespaceHolder, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const probe = enterHost(holder, lab, host, ['docker', 'version', '--format', '{{.Server.Version}}']);

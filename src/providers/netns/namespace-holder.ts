@@ -94,12 +94,16 @@ export function enterHost(holder: NamespaceHolder, lab: string, host: string, ar
   ];
 }
 
+/**
+ * PATH on a lab host. Distribution binaries come first: a docker client in
+ * /usr/local/bin may be newer than the distribution's dockerd the lab runs.
+ */
+export const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin';
+
 /** The environment a command sees on a lab host, as if logged in as root there. */
 export function hostEnvironment(lab: string, host: string): string[] {
   return [
-    // Distribution binaries first: a docker client in /usr/local/bin may be
-    // newer than the distribution's dockerd the lab runs.
-    'PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin',
+    `PATH=${HOST_PATH}`,
     'HOME=/root',
     'USER=root',
     'LANG=C.UTF-8',

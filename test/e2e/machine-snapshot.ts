@@ -1,0 +1,48 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { run } from '../../src/exec.js';
+
+/**
+ * What a lab must never change in the machine's root network namespace:
+ * links, addresses, routes and firewall rules, and the named namespaces.
+ * Address lifetimes are dropped because DHCP leases count down on their own.
+ */
+export async function snapshotRootNamespace(): Promise<Record<string, string>> {
+  const read = async (argv: string[]) => {
+    const result = await run(argv).catch(() => undefined);
+    return result && result.exitCode === 0 ? result.stdout : `unavailable: ${argv.join(' ')}`;
+  };
+  const addresses = JSON.parse(await read(['ip', '-j', 'addr'])) as { addr_info?: Record<string, unknown>[] }[];
+  for (const link of addresses) {
+    for (const info of link.addr_info ?? []) {
+      delete info.valid_life_time;
+      delete info.preferred_life_time;
+    }
+  }
+  return {
+    links: await read(['ip', '-j', '-d', 'link']),
+    addresses: JSON.stringify(addresses),
+    routes: await read(['ip', '-j', 'route', 'show', 'table', 'all']),
+    routes6: await read(['ip', '-j', '-6', 'route', 'show', 'table', 'all']),
+    rules: await read(['ip', '-j', 'rule']),
+    iptables: (await read(['iptables-save'])).replace(/^#.*$/gm, ''),
+    netns: (await readdir('/run/netns').catch(() => [] as string[])).sort().join(','),
+  };
+}
+
+/** Mount points whose source names the lab (every tmpfs a lab host mounts does). */
+export async function labMounts(lab: string): Promise<string[]> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  return mountinfo.split('\n').filter((line) => line.includes(`overlab-${lab} `) || line.includes(`/overlab/labs/${lab}`));
+}
+
+/** Cgroup directories named after the lab, in any hierarchy. */
+export async function labCgroups(lab: string): Promise<string[]> {
+  const found: string[] = [];
+  const roots = ['/sys/fs/cgroup', ...(await readdir('/sys/fs/cgroup').catch(() => [] as string[])).map((name) => `/sys/fs/cgroup/${name}`)];
+  for (const root of roots) {
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      if (name.startsWith(`overlab-${lab}-`)) found.push(`${root}/${name}`);
+    }
+  }
+  return found;
+}
