@@ -6,6 +6,7 @@ import type { CheckResult } from '../runner/check-runner.js';
 import { markStepDone, readProgress } from '../runner/progress.js';
 import { ChapterRunner, stepSucceeded } from '../runner/step-runner.js';
 import { TerminalUi } from '../ui/terminal-ui.js';
+import { labFlag } from '../lab/lab-name.js';
 import { labName, type LabOptions } from './options.js';
 
 export interface StartOptions extends LabOptions {
@@ -62,11 +63,12 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
         continue;
       }
       ui.stepHeader(step, index, chapter.steps.length);
-      ui.prose(step.explanation);
+      // The header already shows the heading the step sits under.
+      ui.prose(step.explanation.replace(/^#{1,6}\s+.*\n*/, ''));
       if (!options.yes) {
         const choice = await ui.askStep(step);
         if (choice === 'quit') {
-          ui.outro(`Stopped before ${step.id}. Run "overlab start ${chapter.id}${lab === 'default' ? '' : ` --lab ${lab}`}" to resume.`);
+          ui.outro(`Stopped before ${step.id}. Run "overlab start ${chapter.id}${labFlag(lab)}" to resume.`);
           return EXIT_OK;
         }
         if (choice === 'skip') {
@@ -97,18 +99,18 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
       await provider.down(lab);
       ui.outro(`lab "${lab}" removed`);
     } else {
-      ui.outro(`lab "${lab}" kept; "overlab start ${chapter.id}" resumes, "overlab down" removes it`);
+      ui.outro(`lab "${lab}" kept; "overlab start ${chapter.id}${labFlag(lab)}" resumes, "overlab down${labFlag(lab)}" removes it`);
     }
     return EXIT_CHECK_FAILED;
   }
   if (failedStep) {
-    ui.outro(`step ${failedStep} failed; fix it in "overlab shell", or run "overlab down" and start again`);
+    ui.outro(`step ${failedStep} failed; fix it in "overlab shell <host>${labFlag(lab)}", or run "overlab down${labFlag(lab)}" and start again`);
     return EXIT_CHECK_FAILED;
   }
   if (failedChecks.length > 0) {
-    ui.outro(`${failedChecks.length} check(s) failed; "overlab verify ${chapter.id} --hints" shows them again`);
+    ui.outro(`${failedChecks.length} check(s) failed; "overlab verify ${chapter.id} --hints${labFlag(lab)}" shows them again`);
     return EXIT_CHECK_FAILED;
   }
-  ui.outro(`chapter done. Grade it with "overlab verify ${chapter.id}"; remove the lab with "overlab down"`);
+  ui.outro(`chapter done. Grade it with "overlab verify ${chapter.id}${labFlag(lab)}"; remove the lab with "overlab down${labFlag(lab)}"`);
   return EXIT_OK;
 }

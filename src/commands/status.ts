@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { EXIT_OK } from '../errors.js';
+import { labFlag } from '../lab/lab-name.js';
 import { readLabState } from '../lab/lab-state.js';
 import { stateRoot } from '../paths.js';
 import { providerFor } from '../providers/registry.js';
@@ -23,7 +24,7 @@ export async function statusCommand(options: LabOptions, output: Writable): Prom
     output.write(`lab ${lab}: ${state.status}, provider ${state.provider}, topology ${state.topology.name}, created ${state.createdAt}\n`);
     const running = await providerFor(state.provider).attach(lab).catch(() => undefined);
     if (!running) {
-      output.write(`  some hosts have stopped; run "overlab down${lab === 'default' ? '' : ` --lab ${lab}`}"\n`);
+      output.write(`  some hosts have stopped; run "overlab down${labFlag(lab)}"\n`);
       continue;
     }
     for (const host of await running.describe()) {

@@ -5,6 +5,11 @@ const LAB_NAME = /^[a-z][a-z0-9-]{0,23}$/;
 
 export const DEFAULT_LAB = 'default';
 
+/** The --lab option to repeat in a suggested command; empty for the default lab. */
+export function labFlag(lab: string): string {
+  return lab === DEFAULT_LAB ? '' : ` --lab ${lab}`;
+}
+
 export function validateLabName(name: string): string {
   if (!LAB_NAME.test(name)) {
     throw new OverlabError('BAD_ARGUMENT', `invalid lab name "${name}"`, {

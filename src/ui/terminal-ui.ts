@@ -27,6 +27,8 @@ export class TerminalUi {
   }
 
   subscribe(runner: ChapterRunner): void {
+    runner.on('step-start', () => this.discardInput(true));
+    runner.on('step-end', () => this.discardInput(false));
     runner.on('command-start', (_step, host, script) => this.printCommand(host, script));
     runner.on('output', (_step, host, _stream, chunk) => this.printOutput(host, chunk));
     runner.on('command-end', (step, result) => this.printCommandEnd(step, result));
@@ -60,6 +62,24 @@ export class TerminalUi {
   stepDone(step: Step): void {
     clack.log.success(`${step.id}: already done in this lab, skipped`, { output: this.output });
   }
+
+  /**
+   * Drop what the learner types while a step runs. Otherwise a key pressed
+   * during a long ping waits in the terminal's buffer and answers the next
+   * prompt. Ctrl-C still works because the terminal is in cooked mode then.
+   */
+  private discardInput(on: boolean): void {
+    if (!(this.input as NodeJS.ReadStream).isTTY) return;
+    if (on) {
+      this.input.on('data', this.ignore);
+      this.input.resume();
+    } else {
+      this.input.off('data', this.ignore);
+      this.input.pause();
+    }
+  }
+
+  private readonly ignore = (): void => undefined;
 
   /** Show a step's commands per host and ask what to do. */
   async askStep(step: Step): Promise<StepChoice> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { debugFor } from '../../debug.js';
 import { runOk } from '../../exec.js';
 import { OverlabError } from '../../errors.js';
+import { labFlag } from '../../lab/lab-name.js';
 import { readLabState, writeLabState, type LabState, type NamespaceHolder } from '../../lab/lab-state.js';
 import type { Topology } from '../../lab/topology.js';
 import { labDir } from '../../paths.js';
@@ -35,7 +36,7 @@ export class NetnsProvider implements Provider {
       if (existing.status === 'up' && (await allAlive(existing))) {
         if (existing.topology.name !== topology.name) {
           throw new OverlabError('BAD_ARGUMENT', `lab "${lab}" runs topology "${existing.topology.name}", not "${topology.name}"`, {
-            hint: `run "overlab down --lab ${lab}" first, or pick another lab with --lab`,
+            hint: `run "overlab down${labFlag(lab)}" first, or pick another lab with --lab`,
           });
         }
         return new NetnsLab(existing);
@@ -109,12 +110,12 @@ export class NetnsProvider implements Provider {
     const state = await readLabState(lab);
     if (!state) {
       throw new OverlabError('NO_LAB', `no lab "${lab}" is running`, {
-        hint: `start one with "overlab start <chapter>${lab === 'default' ? '' : ` --lab ${lab}`}"`,
+        hint: `start one with "overlab start <chapter>${labFlag(lab)}"`,
       });
     }
     if (state.status !== 'up' || !(await allAlive(state))) {
       throw new OverlabError('LAB_BROKEN', `lab "${lab}" is incomplete or some of its hosts have stopped`, {
-        hint: `run "overlab down${lab === 'default' ? '' : ` --lab ${lab}`}" and start it again`,
+        hint: `run "overlab down${labFlag(lab)}" and start it again`,
       });
     }
     return new NetnsLab(state);
