@@ -35,6 +35,7 @@ export function buildProgram(state: { exitCode: number }): Command {
     .description('provision the lab if needed and walk a chapter step by step')
     .argument('<chapter>', 'chapter id, e.g. chapter-2')
     .option('-y, --yes', 'run every step without asking; exit 1 if a step or check fails')
+    .option('--mode <mode>', 'control plane for chapters that have several (chapter-1: classic or swarm); default: what the machine\'s Docker supports')
     .addOption(labOption())
     .addOption(providerOption())
     .action(async (chapter: string, options) =>

@@ -4,10 +4,25 @@ import { fdbCheck } from './kinds/fdb.js';
 import { linkCheck } from './kinds/link.js';
 import { neighbourCheck } from './kinds/neighbour.js';
 import { netnsCheck } from './kinds/netns.js';
+import { dockerNetworkCheck } from './kinds/docker-network.js';
+import { outputCheck } from './kinds/output.js';
 import { pingCheck } from './kinds/ping.js';
+import { routeCheck } from './kinds/route.js';
+import { vethPeerCheck } from './kinds/veth-peer.js';
 
 /** Every check kind, by the key that names it in a chapter's check block. */
-export const CHECK_KINDS: readonly CheckKind<any>[] = [netnsCheck, linkCheck, neighbourCheck, fdbCheck, pingCheck, captureCheck];
+export const CHECK_KINDS: readonly CheckKind<any>[] = [
+  netnsCheck,
+  linkCheck,
+  neighbourCheck,
+  fdbCheck,
+  routeCheck,
+  vethPeerCheck,
+  dockerNetworkCheck,
+  pingCheck,
+  captureCheck,
+  outputCheck,
+];
 
 export function checkKind(key: string): CheckKind<any> | undefined {
   return CHECK_KINDS.find((kind) => kind.key === key);

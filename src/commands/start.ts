@@ -1,5 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import { loadChapter } from '../course/book.js';
+import { loadChapter, parseAllChapters, selectMode } from '../course/book.js';
+import type { Chapter } from '../course/chapter.js';
+import { chooseMode } from '../course/modes.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
 import { providerFor } from '../providers/registry.js';
 import type { CheckResult } from '../runner/check-runner.js';
@@ -11,6 +13,7 @@ import { labName, type LabOptions } from './options.js';
 
 export interface StartOptions extends LabOptions {
   yes?: boolean;
+  mode?: string;
 }
 
 export interface Terminal {
@@ -26,7 +29,12 @@ export interface Terminal {
  */
 export async function startCommand(chapterId: string, options: StartOptions, terminal: Terminal): Promise<number> {
   const lab = labName(options);
-  const { chapter, topology } = await loadChapter(chapterId);
+  const written = (await parseAllChapters()).find((candidate) => candidate.id === chapterId);
+  if (!written) await loadChapter(chapterId); // raises UNKNOWN_CHAPTER with the list of chapters
+  const progress = (await readProgress(lab)).chapters[chapterId];
+  // Resuming keeps the mode the chapter was started in.
+  const choice = await chooseMode(written as Chapter, options.mode ?? progress?.mode);
+  const { chapter, topology } = await selectMode(written as Chapter, choice.mode);
   if (!options.yes && !terminal.isInteractive) {
     throw new OverlabError('NO_TTY', 'standard input is not a terminal, so overlab cannot ask before each step', {
       hint: `run "overlab start ${chapter.id} --yes" to run every step without asking`,
@@ -34,15 +42,16 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
   }
   const ui = new TerminalUi(terminal.input, terminal.output);
   ui.intro(`overlab · ${chapter.title}`);
+  if (choice.mode) ui.info(`mode: ${choice.mode} (${choice.reason})`);
 
   const provider = providerFor(options.provider ?? 'netns');
   const started = performance.now();
   const running = await provider.up(lab, topology, { onProgress: (message) => ui.info(message) });
   ui.info(`lab "${lab}" is up (${provider.kind} provider, ${((performance.now() - started) / 1000).toFixed(1)} s): ${topology.hosts.map((host) => `${host.name} ${host.address}`).join(', ')}`);
 
-  const runner = new ChapterRunner(running, chapter, topology);
+  const runner = new ChapterRunner(running, chapter, topology, progress?.values);
   ui.subscribe(runner);
-  const done = new Set((await readProgress(lab)).chapters[chapter.id]?.done ?? []);
+  const done = new Set(progress?.done ?? []);
   if (done.size === 0) ui.prose(chapter.intro);
 
   const interruption = new AbortController();
@@ -82,7 +91,7 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
         failedStep = step.id;
         break;
       }
-      await markStepDone(lab, chapter.id, step.id);
+      await markStepDone(lab, chapter.id, step.id, { mode: chapter.mode, values: runner.values });
       ui.prose(step.afterword);
       const checks = await runner.runStepChecks(step);
       failedChecks.push(...checks.filter((check) => check.status !== 'pass'));

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { loadAllChapters, loadChapter, type LoadedChapter } from '../course/book.js';
+import { chaptersForTopology, parseAllChapters, selectMode, type LoadedChapter } from '../course/book.js';
+import { OverlabError } from '../errors.js';
 import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
 import { runChecks, type CheckResult } from '../runner/check-runner.js';
 import { stylerFor } from '../ui/style.js';
@@ -17,7 +18,7 @@ export interface VerifyReport {
   schema: typeof VERIFY_SCHEMA;
   lab: string;
   provider: string;
-  chapters: { id: string; title: string; passed: number; total: number; checks: CheckResult[] }[];
+  chapters: { id: string; title: string; mode?: string; passed: number; total: number; checks: CheckResult[] }[];
   passed: number;
   total: number;
   ok: boolean;
@@ -32,16 +33,35 @@ export async function verifyCommand(chapterIds: string[], options: VerifyOptions
   const lab = labName(options);
   const provider = await providerOf(options, lab);
   const running = await provider.attach(lab);
-  const chapters: LoadedChapter[] =
-    chapterIds.length > 0
-      ? await Promise.all(chapterIds.map((id) => loadChapter(id)))
-      : (await loadAllChapters()).filter((loaded) => loaded.topology.name === running.state.topology.name);
+  const labTopology = running.state.topology.name;
+  let chapters: LoadedChapter[];
+  if (chapterIds.length === 0) {
+    chapters = await chaptersForTopology(labTopology);
+  } else {
+    const all = await parseAllChapters();
+    chapters = await Promise.all(
+      chapterIds.map(async (id) => {
+        const chapter = all.find((candidate) => candidate.id === id);
+        if (!chapter) {
+          throw new OverlabError('UNKNOWN_CHAPTER', `unknown chapter "${id}"`, { hint: `use one of: ${all.map((candidate) => candidate.id).join(', ')}` });
+        }
+        // A chapter with modes is graded in the mode whose topology the lab runs.
+        const mode = chapter.modes.find((candidate) => candidate.topology === labTopology);
+        if (chapter.modes.length > 0 ? !mode : chapter.topology !== labTopology) {
+          throw new OverlabError('BAD_ARGUMENT', `chapter ${id} does not run on lab "${lab}" (topology ${labTopology})`, {
+            hint: `start it in a lab of its own: "overlab start ${id} --lab ${id}"`,
+          });
+        }
+        return selectMode(chapter, mode?.name);
+      }),
+    );
+  }
 
   const report: VerifyReport = { schema: VERIFY_SCHEMA, lab, provider: provider.kind, chapters: [], passed: 0, total: 0, ok: true };
   for (const { chapter, topology } of chapters) {
     const checks = await runChecks(running, chapter, topology);
     const passed = checks.filter((check) => check.status === 'pass').length;
-    report.chapters.push({ id: chapter.id, title: chapter.title, passed, total: checks.length, checks });
+    report.chapters.push({ id: chapter.id, title: chapter.title, mode: chapter.mode, passed, total: checks.length, checks });
     report.passed += passed;
     report.total += checks.length;
   }
@@ -55,7 +75,7 @@ export async function verifyCommand(chapterIds: string[], options: VerifyOptions
 export function formatReport(report: VerifyReport, hints: boolean, style: ReturnType<typeof stylerFor>): string {
   const lines: string[] = [];
   for (const chapter of report.chapters) {
-    lines.push(style('bold', `${chapter.id}: ${chapter.title}`));
+    lines.push(style('bold', `${chapter.id}: ${chapter.title}${chapter.mode ? ` (${chapter.mode} mode)` : ''}`));
     const rows = chapter.checks.map((check) => [check.id, check.host, check.status.toUpperCase(), check.message]);
     const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] as string).length), ['check', 'host', 'result'][column]?.length ?? 0));
     const format = (row: string[]) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column] as number) : cell)).join('  ');

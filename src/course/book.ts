@@ -11,7 +11,7 @@ export interface LoadedChapter {
   topology: Topology;
 }
 
-/** Chapter ids in book order (file names sort as chapter-1, chapter-2, ...). */
+/** Chapter files in book order (file names sort as chapter-1, chapter-2, ...). */
 export async function listChapterFiles(dir = BOOK_DIR): Promise<string[]> {
   const entries = await readdir(dir);
   return entries
@@ -20,27 +20,74 @@ export async function listChapterFiles(dir = BOOK_DIR): Promise<string[]> {
     .map((entry) => path.join(dir, entry));
 }
 
-export async function loadAllChapters(dir = BOOK_DIR, labsDir = LABS_DIR): Promise<LoadedChapter[]> {
+/** Every chapter as written, with all of its modes' steps and checks. */
+export async function parseAllChapters(dir = BOOK_DIR): Promise<Chapter[]> {
   const files = await listChapterFiles(dir);
-  return Promise.all(files.map((file) => loadChapterFile(file, labsDir)));
+  return Promise.all(files.map(async (file) => parseChapter(await readFile(file, 'utf8'), displayPath(file))));
 }
 
-/** Load a chapter by id ("chapter-2"), validated against its topology. */
-export async function loadChapter(id: string, dir = BOOK_DIR, labsDir = LABS_DIR): Promise<LoadedChapter> {
-  const chapters = await loadAllChapters(dir, labsDir);
-  const found = chapters.find((loaded) => loaded.chapter.id === id);
+/** Load a chapter by id ("chapter-2") in a mode, validated against that mode's topology. */
+export async function loadChapter(id: string, dir = BOOK_DIR, labsDir = LABS_DIR, mode?: string): Promise<LoadedChapter> {
+  const chapters = await parseAllChapters(dir);
+  const found = chapters.find((chapter) => chapter.id === id);
   if (!found) {
     throw new OverlabError('UNKNOWN_CHAPTER', `unknown chapter "${id}"`, {
-      hint: `use one of: ${chapters.map((loaded) => loaded.chapter.id).join(', ')} (overlab list shows them)`,
+      hint: `use one of: ${chapters.map((chapter) => chapter.id).join(', ')} (overlab list shows them)`,
     });
   }
-  return found;
+  return selectMode(found, mode, labsDir);
 }
 
-export async function loadChapterFile(file: string, labsDir = LABS_DIR): Promise<LoadedChapter> {
-  const relative = path.relative(process.cwd(), file) || file;
-  const chapter = parseChapter(await readFile(file, 'utf8'), relative.startsWith('..') ? file : relative);
-  const topology = await loadTopology(chapter.topology, labsDir);
+/**
+ * Keep the steps and checks of one mode and load its topology. Without a
+ * mode, a chapter that has modes is loaded in its first one.
+ */
+export async function selectMode(chapter: Chapter, mode: string | undefined, labsDir = LABS_DIR): Promise<LoadedChapter> {
+  let selected: Chapter = chapter;
+  if (chapter.modes.length > 0) {
+    const name = mode ?? (chapter.modes[0]?.name as string);
+    const chosen = chapter.modes.find((candidate) => candidate.name === name);
+    if (!chosen) {
+      throw new OverlabError('BAD_ARGUMENT', `chapter ${chapter.id} has no mode "${name}"`, {
+        hint: `use --mode ${chapter.modes.map((candidate) => candidate.name).join(' or --mode ')}`,
+      });
+    }
+    const inMode = (modes: string[] | undefined) => modes === undefined || modes.includes(name);
+    selected = {
+      ...chapter,
+      topology: chosen.topology,
+      mode: name,
+      steps: chapter.steps.filter((step) => inMode(step.modes)),
+      checks: chapter.checks.filter((check) => inMode(check.modes)),
+    };
+    // A check placed after a step of another mode runs after the closest earlier step of this one.
+    const order = chapter.steps.map((step) => step.id);
+    const kept = new Set(selected.steps.map((step) => step.id));
+    selected.checks = selected.checks.map((check) => {
+      let index = check.afterStep === undefined ? -1 : order.indexOf(check.afterStep);
+      while (index >= 0 && !kept.has(order[index] as string)) index--;
+      return { ...check, afterStep: index >= 0 ? order[index] : undefined };
+    });
+  } else if (mode !== undefined) {
+    throw new OverlabError('BAD_ARGUMENT', `chapter ${chapter.id} has no modes, so --mode ${mode} does not apply`, { hint: 'leave out --mode' });
+  }
+  const topology = await loadTopology(selected.topology, labsDir);
+  validateHosts(selected, topology);
+  return { chapter: selected, topology };
+}
+
+/** The chapters (each in the right mode) that run on a lab of the given topology. */
+export async function chaptersForTopology(topologyName: string, dir = BOOK_DIR, labsDir = LABS_DIR): Promise<LoadedChapter[]> {
+  const loaded: LoadedChapter[] = [];
+  for (const chapter of await parseAllChapters(dir)) {
+    const mode = chapter.modes.find((candidate) => candidate.topology === topologyName);
+    if (mode) loaded.push(await selectMode(chapter, mode.name, labsDir));
+    else if (chapter.modes.length === 0 && chapter.topology === topologyName) loaded.push(await selectMode(chapter, undefined, labsDir));
+  }
+  return loaded;
+}
+
+function validateHosts(chapter: Chapter, topology: Topology): void {
   const known = new Set(topology.hosts.map((host) => host.name));
   const unknownHost = (host: string, where: { file: string; line: number }): never => {
     throw new OverlabError('COURSE_SYNTAX', `${where.file}:${where.line}: unknown host "${host}"`, {
@@ -50,5 +97,9 @@ export async function loadChapterFile(file: string, labsDir = LABS_DIR): Promise
   for (const step of chapter.steps) for (const run of step.runs) if (!known.has(run.host)) unknownHost(run.host, run.location);
   for (const check of chapter.checks) for (const host of check.hosts) if (!known.has(host)) unknownHost(host, check.location);
   for (const host of Object.keys(chapter.vars)) if (!known.has(host)) unknownHost(host, { file: chapter.file, line: 2 });
-  return { chapter, topology };
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
 }

@@ -29,6 +29,10 @@ export interface Step {
   /** The step only shows something; no check is meant to notice when it is skipped. */
   explanatory: boolean;
   timeoutMs: number;
+  /** Store the step's trimmed stdout under this name; later steps see it as an environment variable. */
+  save?: string;
+  /** The control-plane modes the step belongs to; undefined for every mode. */
+  modes?: string[];
   location: SourceLocation;
 }
 
@@ -45,7 +49,19 @@ export interface CheckSpec {
   afterStep?: string;
   /** The check passes on a fresh lab too (it guards against a wrong turn rather than proving a step). */
   holdsAtStart: boolean;
+  /** The control-plane modes the check belongs to; undefined for every mode. */
+  modes?: string[];
   location: SourceLocation;
+}
+
+/** One way to run a chapter, e.g. Docker's classic or swarm control plane. */
+export interface ChapterMode {
+  name: string;
+  /** labs/<topology>.json for this mode. */
+  topology: string;
+  description: string;
+  /** A capability of the machine the mode needs, e.g. docker-cluster-store. */
+  requires?: string;
 }
 
 export interface Chapter {
@@ -53,8 +69,12 @@ export interface Chapter {
   title: string;
   summary: string;
   file: string;
-  /** labs/<topology>.json */
+  /** labs/<topology>.json; for a chapter with modes, the topology of the mode it was loaded in. */
   topology: string;
+  /** The chapter's modes, empty when it has one way to run. */
+  modes: ChapterMode[];
+  /** The mode this copy of the chapter is filtered to. */
+  mode?: string;
   /** Variables per host for checks, from the front matter. */
   vars: Record<string, HostVars>;
   intro: string;

@@ -2,12 +2,13 @@ import MarkdownIt from 'markdown-it';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { OverlabError } from '../errors.js';
 import { identifyCheckKind } from '../checks/registry.js';
-import type { Chapter, CheckSpec, HostVars, Step } from './chapter.js';
+import type { Chapter, ChapterMode, CheckSpec, HostVars, Step } from './chapter.js';
 import { parseFenceInfo } from './fence-info.js';
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
-const STEP_ATTRIBUTES = new Set(['step', 'on', 'expect', 'timeout', 'explanatory']);
-const CHECK_ATTRIBUTES = new Set(['check', 'on', 'holds-at-start']);
+const STEP_ATTRIBUTES = new Set(['step', 'on', 'expect', 'timeout', 'explanatory', 'save', 'mode']);
+const CHECK_ATTRIBUTES = new Set(['check', 'on', 'holds-at-start', 'mode']);
+const VARIABLE = /^[A-Z][A-Z0-9_]*$/;
 const DEFAULT_STEP_TIMEOUT_S = 60;
 
 const markdown = new MarkdownIt();
@@ -25,8 +26,18 @@ export function parseChapter(text: string, file: string): Chapter {
 
   const id = requireString(frontMatter, 'id', file);
   const title = requireString(frontMatter, 'title', file);
-  const topology = requireString(frontMatter, 'topology', file);
+  const modes = parseModes(frontMatter.modes, file);
+  const topology = modes.length > 0 ? (modes[0] as ChapterMode).topology : requireString(frontMatter, 'topology', file);
   const vars = parseVars(frontMatter.hosts, file);
+  const modesOf = (attributes: Map<string, string>, line: number): string[] | undefined => {
+    const value = attributes.get('mode');
+    if (value === undefined) return undefined;
+    const names = value.split(',');
+    for (const name of names) {
+      if (!modes.some((mode) => mode.name === name)) fail(line, `unknown mode "${name}" (the front matter defines: ${modes.map((mode) => mode.name).join(', ') || 'none'})`);
+    }
+    return names;
+  };
 
   const lines = body.split('\n');
   const tokens = markdown.parse(body, {});
@@ -84,10 +95,14 @@ export function parseChapter(text: string, file: string): Chapter {
       if (!Number.isFinite(timeout) || timeout <= 0) fail(line, `invalid timeout=${attributes.get('timeout')} (seconds, e.g. timeout=30)`);
       const script = token.content.replace(/\n$/, '');
       if (!script.trim()) fail(line, `step "${stepId}" has no commands`);
+      const save = attributes.get('save');
+      if (save !== undefined && !VARIABLE.test(save)) fail(line, `invalid save=${save} (use an upper-case shell variable name, e.g. save=JOIN_TOKEN)`);
+      const stepModes = modesOf(attributes, line);
 
       const previous = steps.at(-1);
       let step: Step;
       if (previous && previous.id === stepId) {
+        if (save !== undefined || stepModes !== undefined) fail(line, `put save= and mode= on the first block of step "${stepId}"`);
         step = previous;
       } else {
         if (steps.some((existing) => existing.id === stepId)) fail(line, `step id "${stepId}" is used twice`);
@@ -100,6 +115,8 @@ export function parseChapter(text: string, file: string): Chapter {
           expectFailure: expect === 'fail',
           explanatory: attributes.get('explanatory') === 'true',
           timeoutMs: timeout * 1000,
+          save,
+          modes: stepModes,
           location: { file, line },
         };
         steps.push(step);
@@ -137,6 +154,7 @@ export function parseChapter(text: string, file: string): Chapter {
       hint,
       afterStep: steps.at(-1)?.id,
       holdsAtStart: attributes.get('holds-at-start') === 'true',
+      modes: modesOf(attributes, line),
       location: { file, line },
     });
   }
@@ -151,6 +169,7 @@ export function parseChapter(text: string, file: string): Chapter {
     summary: String(frontMatter.summary ?? ''),
     file,
     topology,
+    modes,
     vars,
     intro: intro ?? '',
     steps,
@@ -175,6 +194,23 @@ function splitFrontMatter(text: string, file: string): { frontMatter: Record<str
   }
   const bodyOffset = match[0].split('\n').length - 1;
   return { frontMatter: frontMatter as Record<string, unknown>, body: text.slice(match[0].length), bodyOffset };
+}
+
+function parseModes(raw: unknown, file: string): ChapterMode[] {
+  if (raw === undefined) return [];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new OverlabError('COURSE_SYNTAX', `${file}:2: "modes" must map mode names to { topology, description }`);
+  return Object.entries(raw as Record<string, unknown>).map(([name, value]) => {
+    const mode = (value ?? {}) as Record<string, unknown>;
+    if (!ID.test(name) || typeof mode.topology !== 'string') {
+      throw new OverlabError('COURSE_SYNTAX', `${file}:2: mode "${name}" needs a lowercase name and "topology"`);
+    }
+    return {
+      name,
+      topology: mode.topology,
+      description: String(mode.description ?? ''),
+      requires: mode.requires === undefined ? undefined : String(mode.requires),
+    };
+  });
 }
 
 function requireString(frontMatter: Record<string, unknown>, key: string, file: string): string {

@@ -3,14 +3,20 @@ import path from 'node:path';
 import { OverlabError } from '../errors.js';
 import { LABS_DIR } from '../paths.js';
 
-export type Service = 'docker';
-const SERVICES: readonly Service[] = ['docker'];
+export type ServiceName = 'docker' | 'etcd';
+const SERVICES: readonly ServiceName[] = ['docker', 'etcd'];
+
+/** A daemon a host runs from the start, with extra command-line arguments. */
+export interface ServiceSpec {
+  name: ServiceName;
+  args: string[];
+}
 
 export interface HostSpec {
   name: string;
   /** Underlay address with prefix length, e.g. 10.0.10.30/24. */
   address: string;
-  services: Service[];
+  services: ServiceSpec[];
 }
 
 export interface Topology {
@@ -51,11 +57,17 @@ export function parseTopology(raw: unknown, file: string): Topology {
     if (!HOST_NAME.test(name)) fail(`hosts[${index}].name "${name}" must match ${HOST_NAME}`);
     const address = String(host.address ?? '');
     if (!isCidr(address)) fail(`hosts[${index}].address "${address}" must be an IPv4 address with prefix, e.g. 10.0.10.30/24`);
-    const services = (host.services ?? []) as unknown[];
-    for (const service of services) {
-      if (!SERVICES.includes(service as Service)) fail(`hosts[${index}].services: unknown service "${String(service)}" (known: ${SERVICES.join(', ')})`);
-    }
-    return { name, address, services: services as Service[] };
+    const services = ((host.services ?? []) as unknown[]).map((entry): ServiceSpec => {
+      // A service is a name, or {"name": ..., "args": [...]}.
+      const spec = (typeof entry === 'string' ? { name: entry } : entry) as Record<string, unknown>;
+      if (!SERVICES.includes(spec.name as ServiceName)) {
+        fail(`hosts[${index}].services: unknown service "${String(spec.name)}" (known: ${SERVICES.join(', ')})`);
+      }
+      const args = spec.args ?? [];
+      if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) fail(`hosts[${index}].services: "args" must be an array of strings`);
+      return { name: spec.name as ServiceName, args: args as string[] };
+    });
+    return { name, address, services };
   });
   const names = new Set<string>();
   for (const host of hosts) {
@@ -81,6 +93,10 @@ export function isCidr(text: string): boolean {
 /** Return the host's underlay address without its prefix length. */
 export function hostAddress(host: HostSpec): string {
   return host.address.split('/')[0] ?? host.address;
+}
+
+export function hasService(host: HostSpec, name: ServiceName): boolean {
+  return host.services.some((service) => service.name === name);
 }
 
 export function findHost(topology: Topology, name: string): HostSpec {

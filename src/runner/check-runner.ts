@@ -1,7 +1,7 @@
 import type { Chapter, CheckSpec } from '../course/chapter.js';
 import { debugFor } from '../debug.js';
 import type { Topology } from '../lab/topology.js';
-import type { RunningLab } from '../providers/provider.js';
+import type { HostExecOptions, RunningLab } from '../providers/provider.js';
 import type { CheckStatus } from '../checks/check-kind.js';
 import { checkKind } from '../checks/registry.js';
 import { hostVariables, resolveTemplates } from '../checks/template.js';
@@ -21,6 +21,8 @@ export interface CheckResult {
   hint?: string;
   durationMs: number;
 }
+
+const RETRY_INTERVAL_MS = 250;
 
 /** At most this many checks run at once; each may run tcpdump and ping on a host. */
 const CONCURRENCY = 4;
@@ -50,7 +52,16 @@ async function runOneCheck(lab: RunningLab, check: CheckSpec, host: string, vars
     if (!kind) throw new Error(`unknown check kind ${check.kind}`);
     const body = resolveTemplates(check.body, host, vars) as Record<string, unknown>;
     const hint = check.hint === undefined ? undefined : String(resolveTemplates(check.hint, host, vars));
-    const outcome = await kind.run({ lab, host, exec: (argv, options) => lab.exec(host, argv, { timeoutMs: 20_000, ...options }) }, kind.parse(body));
+    const context = { lab, host, exec: (argv: readonly string[], options?: HostExecOptions) => lab.exec(host, argv, { timeoutMs: 20_000, ...options }) };
+    const spec = kind.parse(body);
+    // A check on converging state (gossip, learning) is retried for up to
+    // `within` seconds rather than run after a fixed sleep.
+    const deadline = performance.now() + Number(body.within ?? 0) * 1000;
+    let outcome = await kind.run(context, spec);
+    while (outcome.status !== 'pass' && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_INTERVAL_MS));
+      outcome = await kind.run(context, spec);
+    }
     debug('[%s/%s] %s: %s', lab.state.lab, host, check.id, outcome.status);
     return { ...base, ...outcome, hint: outcome.status === 'pass' ? undefined : hint, durationMs: performance.now() - started };
   } catch (error) {

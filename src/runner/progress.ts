@@ -11,7 +11,16 @@ import { labDir } from '../paths.js';
  */
 export interface Progress {
   version: 1;
-  chapters: Record<string, { done: string[]; updatedAt: string }>;
+  chapters: Record<string, ChapterProgress>;
+}
+
+export interface ChapterProgress {
+  done: string[];
+  /** The mode the chapter was started in, for chapters with modes. */
+  mode?: string;
+  /** Values that steps saved with save=NAME (a swarm join token, say), for the steps after them. */
+  values?: Record<string, string>;
+  updatedAt: string;
 }
 
 export function progressFile(lab: string): string {
@@ -38,10 +47,12 @@ export async function readProgress(lab: string): Promise<Progress> {
   }
 }
 
-export async function markStepDone(lab: string, chapter: string, step: string): Promise<void> {
+export async function markStepDone(lab: string, chapter: string, step: string, details: { mode?: string; values?: Record<string, string> } = {}): Promise<void> {
   const progress = await readProgress(lab);
   const entry = progress.chapters[chapter] ?? { done: [], updatedAt: '' };
   if (!entry.done.includes(step)) entry.done.push(step);
+  if (details.mode) entry.mode = details.mode;
+  if (details.values && Object.keys(details.values).length > 0) entry.values = { ...entry.values, ...details.values };
   entry.updatedAt = new Date().toISOString();
   progress.chapters[chapter] = entry;
   await writeFileAtomic(progressFile(lab), `${JSON.stringify(progress, null, 2)}\n`);

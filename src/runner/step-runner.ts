@@ -29,12 +29,17 @@ export interface RunnerEvents {
  * prompts: the caller decides which steps to run.
  */
 export class ChapterRunner extends EventEmitter<RunnerEvents> {
+  /** Values saved by earlier steps (save=NAME), set as shell variables for later ones. */
+  readonly values: Record<string, string>;
+
   constructor(
     readonly lab: RunningLab,
     readonly chapter: Chapter,
     readonly topology: Topology,
+    values: Record<string, string> = {},
   ) {
     super();
+    this.values = { ...values };
   }
 
   /** Run a step's commands host by host, in book order, and stop at the first that fails. */
@@ -43,7 +48,8 @@ export class ChapterRunner extends EventEmitter<RunnerEvents> {
     const results: StepHostResult[] = [];
     for (const run of step.runs) {
       this.emit('command-start', step, run.host, run.script);
-      const result = await this.lab.script(run.host, run.script, {
+      const assignments = Object.entries(this.values).map(([name, value]) => `${name}=${shellQuote(value)}\n`);
+      const result = await this.lab.script(run.host, `${assignments.join('')}${run.script}`, {
         timeoutMs: step.timeoutMs,
         signal,
         onStdout: (chunk) => this.emit('output', step, run.host, 'stdout', chunk),
@@ -60,6 +66,7 @@ export class ChapterRunner extends EventEmitter<RunnerEvents> {
       this.emit('command-end', step, hostResult);
       results.push(hostResult);
       if (!hostResult.ok) break;
+      if (step.save) this.values[step.save] = result.stdout.trim();
     }
     this.emit('step-end', step, results);
     return results;
@@ -82,6 +89,11 @@ export class ChapterRunner extends EventEmitter<RunnerEvents> {
     for (const result of results) this.emit('check-result', result);
     return results;
   }
+}
+
+/** Quote a value for bash so that it is taken literally. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 export function stepSucceeded(results: readonly StepHostResult[], step: Step): boolean {

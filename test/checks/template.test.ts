@@ -8,8 +8,8 @@ const TOPOLOGY: Topology = {
   description: 'two Docker hosts on one underlay segment',
   underlay: { subnet: '10.0.10.0/24', interface: 'eth0' },
   hosts: [
-    { name: 'node1', address: '10.0.10.30/24', services: ['docker'] },
-    { name: 'node2', address: '10.0.10.31/24', services: ['docker'] },
+    { name: 'node1', address: '10.0.10.30/24', services: [{ name: 'docker', args: [] }] },
+    { name: 'node2', address: '10.0.10.31/24', services: [{ name: 'docker', args: [] }] },
   ],
 };
 

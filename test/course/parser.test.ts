@@ -29,7 +29,7 @@ function syntaxError(text: string): string {
 
 describe('chapter 2', () => {
   it('parses every step in book order', async () => {
-    const { chapter } = await loadChapter('chapter-2', BOOK, LABS);
+    const { chapter } = await loadChapter("chapter-2", BOOK, LABS);
     expect(chapter.steps.map((step) => step.id)).toEqual([
       'overns',
       'vxlan',
@@ -50,7 +50,7 @@ describe('chapter 2', () => {
   });
 
   it('groups per-host blocks into one step', async () => {
-    const { chapter } = await loadChapter('chapter-2', BOOK, LABS);
+    const { chapter } = await loadChapter("chapter-2", BOOK, LABS);
     const attach = chapter.steps.find((step) => step.id === 'attach');
     expect(attach?.runs.map((run) => run.host)).toEqual(['node1', 'node2']);
     expect(attach?.runs[0]?.script).toContain('address 02:42:c0:a8:00:02');
@@ -58,19 +58,19 @@ describe('chapter 2', () => {
   });
 
   it('keeps the real commands verbatim', async () => {
-    const { chapter } = await loadChapter('chapter-2', BOOK, LABS);
+    const { chapter } = await loadChapter("chapter-2", BOOK, LABS);
     const vxlan = chapter.steps.find((step) => step.id === 'vxlan');
     expect(vxlan?.runs[0]?.script.split('\n')[0]).toBe('ip link add dev vxlan1 type vxlan id 42 proxy learning dstport 4789');
   });
 
   it('marks the failing pings', async () => {
-    const { chapter } = await loadChapter('chapter-2', BOOK, LABS);
+    const { chapter } = await loadChapter("chapter-2", BOOK, LABS);
     const failing = chapter.steps.filter((step) => step.expectFailure).map((step) => step.id);
     expect(failing).toEqual(['first-ping', 'arp-unanswered', 'half-ping']);
   });
 
   it('attaches checks to the step before them', async () => {
-    const { chapter } = await loadChapter('chapter-2', BOOK, LABS);
+    const { chapter } = await loadChapter("chapter-2", BOOK, LABS);
     const byStep = Object.fromEntries(chapter.checks.map((check) => [check.id, check.afterStep]));
     expect(byStep['overns-exists']).toBe('overns');
     expect(byStep.vxlan1).toBe('vxlan');
@@ -81,7 +81,7 @@ describe('chapter 2', () => {
   });
 
   it('records each check line', async () => {
-    const { chapter } = await loadChapter('chapter-2', BOOK, LABS);
+    const { chapter } = await loadChapter("chapter-2", BOOK, LABS);
     const text = readFileSync(path.join(BOOK, 'chapter-2.md'), 'utf8').split('\n');
     for (const check of chapter.checks) {
       expect(text[check.location.line - 1]).toContain(`check=${check.id}`);
@@ -89,7 +89,7 @@ describe('chapter 2', () => {
   });
 
   it('splits prose at headings', async () => {
-    const { chapter } = await loadChapter('chapter-2', BOOK, LABS);
+    const { chapter } = await loadChapter("chapter-2", BOOK, LABS);
     const [overns, vxlan] = chapter.steps;
     expect(overns?.explanation).toMatch(/^## An overlay namespace with a bridge/);
     expect(overns?.afterword).toContain('bind-mounts the new namespace');
@@ -151,5 +151,60 @@ describe('parseChapter errors', () => {
   it('rejects an unknown host on load', async () => {
     const dir = path.join(import.meta.dirname, '../fixtures/book-unknown-host');
     await expect(loadChapter('bad-host', dir, LABS)).rejects.toThrow(/chapter.md:6: unknown host "node9"/);
+  });
+});
+
+describe('chapter 1 modes', () => {
+  it('lists both modes', async () => {
+    const { chapter } = await loadChapter('chapter-1', BOOK, LABS, 'classic');
+    expect(chapter.modes.map((mode) => mode.name)).toEqual(['classic', 'swarm']);
+  });
+
+  it('loads the classic topology', async () => {
+    const { topology } = await loadChapter('chapter-1', BOOK, LABS, 'classic');
+    expect(topology.name).toBe('overlay-classic');
+  });
+
+  it('loads the swarm topology', async () => {
+    const { topology } = await loadChapter('chapter-1', BOOK, LABS, 'swarm');
+    expect(topology.name).toBe('overlay');
+  });
+
+  it('drops swarm steps in classic mode', async () => {
+    const { chapter } = await loadChapter('chapter-1', BOOK, LABS, 'classic');
+    const ids = chapter.steps.map((step) => step.id);
+    expect(ids).not.toContain('swarm-init');
+    expect(ids).toContain('serf');
+  });
+
+  it('drops classic checks in swarm mode', async () => {
+    const { chapter } = await loadChapter('chapter-1', BOOK, LABS, 'swarm');
+    const ids = chapter.checks.map((check) => check.id);
+    expect(ids).not.toContain('serf-join');
+    expect(ids).not.toContain('wire-classic');
+    expect(ids).toContain('wire-swarm');
+  });
+
+  it('saves the join token', async () => {
+    const { chapter } = await loadChapter('chapter-1', BOOK, LABS, 'swarm');
+    expect(chapter.steps.find((step) => step.id === 'join-token')?.save).toBe('JOIN_TOKEN');
+  });
+
+  it('moves checks after a dropped step', async () => {
+    const { chapter } = await loadChapter('chapter-1', BOOK, LABS, 'swarm');
+    const store = chapter.checks.find((check) => check.id === 'pushed-fdb');
+    expect(store?.afterStep).toBe('new-entries');
+  });
+
+  it('rejects an unknown mode', async () => {
+    await expect(loadChapter('chapter-1', BOOK, LABS, 'kubernetes')).rejects.toThrow('chapter chapter-1 has no mode "kubernetes"');
+  });
+
+  it('rejects a mode attribute without modes', () => {
+    expect(syntaxError(`${FRONT}\`\`\`sh step=one on=node1 mode=classic\nip link\n\`\`\`\n`)).toContain('unknown mode "classic"');
+  });
+
+  it('rejects a lower-case save name', () => {
+    expect(syntaxError(`${FRONT}\`\`\`sh step=one on=node1 save=token\nip link\n\`\`\`\n`)).toContain('invalid save=token');
   });
 });

@@ -2,11 +2,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { run } from '../../src/exec.js';
 
 /**
- * What a lab must never change in the machine's root network namespace:
- * links, addresses, routes and firewall rules, and the named namespaces.
- * Address lifetimes are dropped because DHCP leases count down on their own.
+ * What a lab must never change on the machine: the root network
+ * namespace's links, addresses, routes and firewall rules, the named
+ * namespaces, and the directories that lab hosts mount over (a write that
+ * missed its host's mount would land there). Address lifetimes are dropped
+ * because DHCP leases count down on their own.
  */
-export async function snapshotRootNamespace(): Promise<Record<string, string>> {
+export async function snapshotMachine(): Promise<Record<string, string>> {
   const read = async (argv: string[]) => {
     const result = await run(argv).catch(() => undefined);
     return result && result.exitCode === 0 ? result.stdout : `unavailable: ${argv.join(' ')}`;
@@ -26,6 +28,11 @@ export async function snapshotRootNamespace(): Promise<Record<string, string>> {
     rules: await read(['ip', '-j', 'rule']),
     iptables: (await read(['iptables-save'])).replace(/^#.*$/gm, ''),
     netns: (await readdir('/run/netns').catch(() => [] as string[])).sort().join(','),
+    files: (
+      await Promise.all(
+        ['/root', '/var/lib/docker', '/etc/docker', '/var/lib/etcd'].map(async (dir) => `${dir}: ${(await readdir(dir).catch(() => ['(missing)'])).sort().join(',')}`),
+      )
+    ).join('\n'),
   };
 }
 

@@ -1,4 +1,5 @@
 import { parseVxlanCapture } from '../../parsers/tcpdump.js';
+import type { HostExecOptions } from '../../providers/provider.js';
 import { fail, pass, type CheckKind } from '../check-kind.js';
 import { describeTarget, enterTarget, parseTarget, validateTarget, type Target } from '../target.js';
 import { runPing } from './ping.js';
@@ -10,6 +11,8 @@ interface CaptureSpec {
   target: Target;
   ping: string;
   pingFrom: Target;
+  /** The host the traffic starts on; the captured host when undefined. */
+  pingHost?: string;
   count: number;
   vni: number;
   between: [string, string];
@@ -35,7 +38,7 @@ export const captureCheck: CheckKind<CaptureSpec> = {
     const traffic = body.traffic as Record<string, unknown> | undefined;
     if (!traffic || typeof traffic !== 'object') return '"traffic:" needs "ping: ADDRESS" and "from: TARGET"';
     for (const key of Object.keys(traffic)) {
-      if (!['ping', 'from', 'count'].includes(key)) return `unknown key "${key}" in "traffic:" (known: ping, from, count)`;
+      if (!['ping', 'from', 'count', 'host'].includes(key)) return `unknown key "${key}" in "traffic:" (known: ping, from, count, host)`;
     }
     if (typeof traffic.ping !== 'string' || !IPV4_OR_VARIABLE.test(traffic.ping)) return '"traffic: ping:" needs an IPv4 address';
     if (traffic.count !== undefined && !(Number.isInteger(traffic.count) && Number(traffic.count) > 0 && Number(traffic.count) <= 20)) return '"traffic: count:" must be an integer from 1 to 20';
@@ -53,6 +56,7 @@ export const captureCheck: CheckKind<CaptureSpec> = {
       target: parseTarget(body.in),
       ping: String(traffic.ping),
       pingFrom: parseTarget(traffic.from),
+      pingHost: traffic.host === undefined ? undefined : String(traffic.host),
       count: Number(traffic.count ?? 3),
       vni: Number(expect.vni),
       between: [String(between[0]), String(between[1])],
@@ -87,7 +91,12 @@ export const captureCheck: CheckKind<CaptureSpec> = {
       const detail = result.stderr.trim().split('\n').slice(-2).join(' ') || `exit code ${result.exitCode}`;
       return fail(expected, detail, `tcpdump on ${spec.interface} in ${where} did not start: ${detail}`);
     }
-    const traffic = await runPing(context, { address: spec.ping, from: spec.pingFrom, count: spec.count });
+    const pingHost = spec.pingHost ?? context.host;
+    const pingContext =
+      pingHost === context.host
+        ? context
+        : { ...context, host: pingHost, exec: (argv: readonly string[], options?: HostExecOptions) => context.lab.exec(pingHost, argv, { timeoutMs: 20_000, ...options }) };
+    const traffic = await runPing(pingContext, { address: spec.ping, from: spec.pingFrom, count: spec.count });
     const result = await capture;
     if ('missing' in traffic) return fail(expected, traffic.missing, `no traffic to capture: ${traffic.missing}`);
 

@@ -10,10 +10,13 @@ export function validateExpect(body: Record<string, unknown>, allowed: readonly 
   return undefined;
 }
 
+/** Keys every check may have: `within` is how long to retry a check that waits for convergence, in seconds. */
+export const COMMON_KEYS = ['hint', 'title', 'within'];
+
 export function validateKeys(body: Record<string, unknown>, key: string, allowed: readonly string[]): string | undefined {
   for (const name of Object.keys(body)) {
-    if (name !== key && name !== 'hint' && name !== 'title' && !allowed.includes(name)) {
-      return `unknown key "${name}" in a ${key} check (known: ${[key, ...allowed, 'hint', 'title'].join(', ')})`;
+    if (name !== key && !COMMON_KEYS.includes(name) && !allowed.includes(name)) {
+      return `unknown key "${name}" in a ${key} check (known: ${[key, ...allowed, ...COMMON_KEYS].join(', ')})`;
     }
   }
   return undefined;

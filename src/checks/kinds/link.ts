@@ -3,7 +3,7 @@ import { parseLinks, type LinkSummary } from '../iproute2.js';
 import { describeTarget, enterTarget, parseTarget, validateTarget, type Target } from '../target.js';
 import { describeMismatch, mismatches, summarize, validateExpect, validateKeys, type Comparison } from './expectations.js';
 
-const EXPECTATIONS = ['type', 'up', 'mtu', 'address', 'master', 'ipv4', 'vni', 'dstport', 'proxy', 'learning', 'l2miss', 'l3miss', 'created-outside'] as const;
+const EXPECTATIONS = ['type', 'up', 'mtu', 'address', 'master', 'ipv4', 'vni', 'dstport', 'proxy', 'learning', 'l2miss', 'l3miss', 'created-outside', 'mac-from-ip'] as const;
 
 interface LinkSpec {
   name: string;
@@ -65,6 +65,8 @@ function foundValue(link: LinkSummary, name: string): unknown {
       return link.ipv4;
     case 'created-outside':
       return link.linkNetnsId !== undefined;
+    case 'mac-from-ip':
+      return macFromIp(link);
     case 'vni':
     case 'dstport':
     case 'proxy':
@@ -75,4 +77,16 @@ function foundValue(link: LinkSummary, name: string): unknown {
     default:
       return undefined;
   }
+}
+
+/**
+ * Docker's rule for a container MAC: 02:42 and then the four bytes of the
+ * IPv4 address (192.168.0.100 -> 02:42:c0:a8:00:64). True when the link's
+ * MAC follows it for its first IPv4 address.
+ */
+function macFromIp(link: LinkSummary): boolean {
+  const ip = link.ipv4[0]?.split('/')[0];
+  if (!ip) return false;
+  const bytes = ip.split('.').map((octet) => Number(octet).toString(16).padStart(2, '0'));
+  return link.address === ['02', '42', ...bytes].join(':');
 }

@@ -23,7 +23,13 @@ export async function runPing(
   // -W 1: wait at most a second for each reply, so a broken overlay fails fast.
   const argv = [...entered.prefix, 'ping', '-n', '-c', String(spec.count), '-i', '0.2', '-W', '1', spec.address];
   const result = await context.exec(argv, { timeoutMs: (spec.count + 5) * 1000 });
-  return { result, summary: parsePing(result.stdout) };
+  const summary = parsePing(result.stdout);
+  // Without a route, iputils exits at once with "connect: Network is
+  // unreachable" and prints no statistics: nothing could get through.
+  if (!summary && /Network is unreachable/.test(result.stderr)) {
+    return { result, summary: { transmitted: 0, received: 0, lossPercent: 100, errors: 0, unreachable: true } };
+  }
+  return { result, summary };
 }
 
 /** Reachability between lab addresses: `ping -c COUNT` from a host, netns or container. */

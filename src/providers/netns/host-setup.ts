@@ -8,7 +8,8 @@
  * - a sysfs of its own network namespace, with the machine's cgroup mounts
  *   put back on top: mounting sysfs hides /sys/fs/cgroup, and dockerd then
  *   fails with "Devices cgroup isn't mounted";
- * - private, memory-backed /var/lib/docker, /etc/docker, /root and /tmp, so
+ * - private, memory-backed /var/lib/docker, /etc/docker, /var/lib/etcd,
+ *   /root and /tmp, so
  *   nothing the host writes reaches the machine's disk and it all goes away
  *   with the mount namespace.
  * The tmpfs mounts carry the source name "overlab-<lab>" to be recognisable
@@ -26,7 +27,7 @@ mount --rbind /sys/fs/cgroup /run/.cgroup
 mount -t sysfs sysfs /sys
 mount --move /run/.cgroup /sys/fs/cgroup
 rmdir /run/.cgroup
-for dir in /var/lib/docker /etc/docker; do
+for dir in /var/lib/docker /etc/docker /var/lib/etcd; do
   # NOTE: creates the directory on the machine's disk when docker.io has
   # not created it yet; the tmpfs on top keeps the lab's data off the disk.
   mkdir -p "$dir"

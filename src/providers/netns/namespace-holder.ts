@@ -85,10 +85,13 @@ export function enterHost(holder: NamespaceHolder, lab: string, host: string, ar
     '--uts',
     '--mount',
     '--pid',
-    '--wd=/root',
     '--',
     'env',
     '-i',
+    // env changes directory after nsenter has entered the mount namespace.
+    // nsenter --wd would open the directory before, in the machine's own
+    // mount namespace, so a relative path would write to the real /root.
+    '--chdir=/root',
     ...hostEnvironment(lab, host),
     ...argv,
   ];

@@ -31,8 +31,8 @@ export class NetnsLab implements RunningLab {
         const running = holder !== undefined && (await isAlive(holder, this.state.lab));
         const services = await Promise.all(
           host.services.map(async (service) => {
-            const probe = running ? await this.exec(host.name, ['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 5_000 }) : undefined;
-            return { name: service, running: probe?.exitCode === 0 };
+            const probe = running ? await this.exec(host.name, ['pgrep', '--exact', service.name === 'docker' ? 'dockerd' : service.name], { timeoutMs: 5_000 }) : undefined;
+            return { name: service.name, running: probe?.exitCode === 0 };
           }),
         );
         return {

@@ -5,11 +5,11 @@ import { runOk } from '../../exec.js';
 import { OverlabError } from '../../errors.js';
 import { labFlag } from '../../lab/lab-name.js';
 import { readLabState, writeLabState, type LabState, type NamespaceHolder } from '../../lab/lab-state.js';
-import type { Topology } from '../../lab/topology.js';
+import { hasService, type ServiceSpec, type Topology } from '../../lab/topology.js';
 import { labDir } from '../../paths.js';
 import type { DownReport, Provider, ProvisionEvents, RunningLab } from '../provider.js';
 import { findLabProcesses, killAndWait, removeLabCgroups, removeLabDir } from './cleanup.js';
-import { importLabImage, startDockerd, waitForDockerd } from './docker-service.js';
+import { importLabImage, startService, waitForService } from './services.js';
 import { HOST_SETUP_SCRIPT } from './host-setup.js';
 import { buildLabImage } from './lab-image.js';
 import { enterHost, isAlive, spawnHolder } from './namespace-holder.js';
@@ -61,7 +61,7 @@ export class NetnsProvider implements Provider {
     };
     await writeLabState(state);
 
-    const needsImage = topology.hosts.some((host) => host.services.includes('docker'));
+    const needsImage = topology.hosts.some((host) => hasService(host, 'docker'));
     const imagePromise = needsImage ? buildLabImage() : undefined;
     // Keep a rejected image build from being reported as unhandled while the hosts come up.
     imagePromise?.catch(() => undefined);
@@ -85,16 +85,19 @@ export class NetnsProvider implements Provider {
     await wireUnderlay(state, topology);
     debug('[%s] hosts and underlay up in %dms', lab, Math.round(performance.now() - started));
 
-    const dockerHosts = topology.hosts.filter((host) => host.services.includes('docker'));
-    if (dockerHosts.length > 0 && imagePromise) {
-      events.onProgress?.(`starting dockerd on ${dockerHosts.map((host) => host.name).join(', ')}`);
-      const image = await imagePromise;
+    // etcd first: a dockerd given --cluster-store connects to it at start-up.
+    for (const service of ['etcd', 'docker'] as const) {
+      const hosts = topology.hosts.filter((host) => hasService(host, service));
+      if (hosts.length === 0) continue;
+      events.onProgress?.(`starting ${service === 'docker' ? 'dockerd' : service} on ${hosts.map((host) => host.name).join(', ')}`);
+      const image = service === 'docker' ? await imagePromise : undefined;
       await Promise.all(
-        dockerHosts.map(async (host) => {
+        hosts.map(async (host) => {
           const holder = state.hosts[host.name] as NamespaceHolder;
-          await startDockerd(lab, host.name, holder);
-          await waitForDockerd(lab, host.name, holder);
-          await importLabImage(lab, host.name, holder, image);
+          const spec = host.services.find((candidate) => candidate.name === service) as ServiceSpec;
+          await startService(lab, host, holder, spec);
+          await waitForService(lab, host.name, holder, service);
+          if (image) await importLabImage(lab, host.name, holder, image);
         }),
       );
     }

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { VerifyReport } from '../../src/commands/verify.js';
+import { loadChapter } from '../../src/course/book.js';
+import { labDir } from '../../src/paths.js';
+import { findLabProcesses } from '../../src/providers/netns/cleanup.js';
+import { NetnsProvider } from '../../src/providers/netns/netns-provider.js';
+import { runChecks } from '../../src/runner/check-runner.js';
+import { overlab } from './cli.js';
+import { labCgroups, labMounts, snapshotMachine } from './machine-snapshot.js';
+
+/**
+ * The end-to-end run of one chapter in one mode, as a learner and an
+ * instructor use overlab: every check fails on a fresh lab (except those
+ * marked holds-at-start, which pass), `overlab start --yes` runs the
+ * chapter, `overlab verify --json` passes every check, and `overlab down`
+ * leaves the machine as it was.
+ */
+export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab: string, moreTests?: () => void): void {
+  let before: Record<string, string>;
+  const modeArgs = mode ? ['--mode', mode] : [];
+
+  beforeAll(async () => {
+    await new NetnsProvider().down(lab);
+    before = await snapshotMachine();
+  });
+
+  afterAll(async () => {
+    await new NetnsProvider().down(lab);
+  });
+
+  it('fails its checks on a fresh lab', async () => {
+    const { chapter, topology } = await loadChapter(chapterId, undefined, undefined, mode);
+    const running = await new NetnsProvider().up(lab, topology);
+    const results = await runChecks(running, chapter, topology);
+    expect(results.length).toBe(chapter.checks.reduce((count, check) => count + check.hosts.length, 0));
+    for (const result of results) {
+      const holds = chapter.checks.find((check) => check.id === result.id)?.holdsAtStart === true;
+      expect(`${result.id}@${result.host}: ${result.status}`).toBe(`${result.id}@${result.host}: ${holds ? 'pass' : 'fail'}`);
+    }
+  }, 180_000);
+
+  it('runs every step with --yes', async () => {
+    const result = await overlab(['start', chapterId, '--yes', '--lab', lab, ...modeArgs]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('chapter done');
+    expect(result.exitCode).toBe(0);
+  }, 300_000);
+
+  it('passes every check in verify --json', async () => {
+    const result = await overlab(['verify', chapterId, '--json', '--lab', lab]);
+    const report = JSON.parse(result.stdout) as VerifyReport;
+    const failed = report.chapters.flatMap((chapter) => chapter.checks).filter((check) => check.status !== 'pass');
+    expect(failed).toEqual([]);
+    expect(report.chapters[0]?.mode).toBe(mode);
+    expect(report.passed).toBe(report.total);
+    expect(report.ok).toBe(true);
+    expect(result.exitCode).toBe(0);
+  }, 120_000);
+
+  moreTests?.();
+
+  it('leaves nothing behind after down', async () => {
+    const result = await overlab(['down', '--lab', lab]);
+    expect(result.exitCode).toBe(0);
+    await expectNothingLeft(lab, before);
+  }, 60_000);
+}
+
+/** `overlab down` removed every trace of the lab and left the machine as `before` was. */
+export async function expectNothingLeft(lab: string, before: Record<string, string>): Promise<void> {
+  expect(await findLabProcesses(lab)).toEqual([]);
+  expect(await labMounts(lab)).toEqual([]);
+  expect(await labCgroups(lab)).toEqual([]);
+  expect(existsSync(labDir(lab))).toBe(false);
+  const after = await snapshotMachine();
+  for (const key of Object.keys(before)) expect(after[key], key).toBe(before[key]);
+}
