@@ -48,6 +48,7 @@ export function buildProgram(state: { exitCode: number }): Command {
     .argument('[chapter...]', 'chapters to grade (default: every chapter on the lab\'s topology)')
     .option('--json', 'print the report as JSON on stdout')
     .option('--hints', 'show what to try next for each failed check')
+    .option('--junit <file>', 'also write the results as JUnit XML to this file')
     .addOption(labOption())
     .action(async (chapters: string[], options) => set(await verifyCommand(chapters, options, process.stdout)));
 

@@ -1,26 +1,49 @@
 import type { Writable } from 'node:stream';
 import { chaptersForTopology, parseAllChapters, selectMode, type LoadedChapter } from '../course/book.js';
-import { OverlabError } from '../errors.js';
-import { EXIT_CHECK_FAILED, EXIT_OK } from '../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
+import { writeFileAtomic } from '../lab/atomic-file.js';
+import { formatJunit, type JunitSuite } from '../report/junit.js';
 import { runChecks, type CheckResult } from '../runner/check-runner.js';
 import { stylerFor } from '../ui/style.js';
+import { collectVersions, type Versions } from '../versions.js';
 import { labName, providerOf, type LabOptions } from './options.js';
 
 export interface VerifyOptions extends LabOptions {
   json?: boolean;
   hints?: boolean;
+  junit?: string;
 }
 
-/** Version of the --json document; bumped on any incompatible change. */
+/** Version of the --json document (docs/verify-report.schema.json); bumped on any incompatible change. */
 export const VERIFY_SCHEMA = 'overlab.verify/v1';
+
+export interface Score {
+  earned: number;
+  possible: number;
+}
+
+export interface ChapterReport {
+  id: string;
+  title: string;
+  mode?: string;
+  topology: string;
+  passed: number;
+  total: number;
+  score: Score;
+  durationMs: number;
+  checks: CheckResult[];
+}
 
 export interface VerifyReport {
   schema: typeof VERIFY_SCHEMA;
   lab: string;
   provider: string;
-  chapters: { id: string; title: string; mode?: string; passed: number; total: number; checks: CheckResult[] }[];
+  generatedAt: string;
+  versions: Versions;
+  chapters: ChapterReport[];
   passed: number;
   total: number;
+  score: Score;
   ok: boolean;
 }
 
@@ -33,43 +56,90 @@ export async function verifyCommand(chapterIds: string[], options: VerifyOptions
   const lab = labName(options);
   const provider = await providerOf(options, lab);
   const running = await provider.attach(lab);
-  const labTopology = running.state.topology.name;
-  let chapters: LoadedChapter[];
-  if (chapterIds.length === 0) {
-    chapters = await chaptersForTopology(labTopology);
-  } else {
-    const all = await parseAllChapters();
-    chapters = await Promise.all(
-      chapterIds.map(async (id) => {
-        const chapter = all.find((candidate) => candidate.id === id);
-        if (!chapter) {
-          throw new OverlabError('UNKNOWN_CHAPTER', `unknown chapter "${id}"`, { hint: `use one of: ${all.map((candidate) => candidate.id).join(', ')}` });
-        }
-        // A chapter with modes is graded in the mode whose topology the lab runs.
-        const mode = chapter.modes.find((candidate) => candidate.topology === labTopology);
-        if (chapter.modes.length > 0 ? !mode : chapter.topology !== labTopology) {
-          throw new OverlabError('BAD_ARGUMENT', `chapter ${id} does not run on lab "${lab}" (topology ${labTopology})`, {
-            hint: `start it in a lab of its own: "overlab start ${id} --lab ${id}"`,
-          });
-        }
-        return selectMode(chapter, mode?.name);
-      }),
-    );
-  }
+  const chapters = await chaptersToGrade(chapterIds, lab, running.state.topology.name);
 
-  const report: VerifyReport = { schema: VERIFY_SCHEMA, lab, provider: provider.kind, chapters: [], passed: 0, total: 0, ok: true };
+  const report: VerifyReport = {
+    schema: VERIFY_SCHEMA,
+    lab,
+    provider: provider.kind,
+    generatedAt: new Date().toISOString(),
+    versions: await collectVersions(),
+    chapters: [],
+    passed: 0,
+    total: 0,
+    score: { earned: 0, possible: 0 },
+    ok: true,
+  };
   for (const { chapter, topology } of chapters) {
+    const started = performance.now();
     const checks = await runChecks(running, chapter, topology);
-    const passed = checks.filter((check) => check.status === 'pass').length;
-    report.chapters.push({ id: chapter.id, title: chapter.title, mode: chapter.mode, passed, total: checks.length, checks });
-    report.passed += passed;
+    const passing = checks.filter((check) => check.status === 'pass');
+    const score = { earned: sum(passing.map((check) => check.weight)), possible: sum(checks.map((check) => check.weight)) };
+    report.chapters.push({
+      id: chapter.id,
+      title: chapter.title,
+      mode: chapter.mode,
+      topology: topology.name,
+      passed: passing.length,
+      total: checks.length,
+      score,
+      durationMs: performance.now() - started,
+      checks,
+    });
+    report.passed += passing.length;
     report.total += checks.length;
+    report.score.earned += score.earned;
+    report.score.possible += score.possible;
   }
   report.ok = report.passed === report.total;
 
+  if (options.junit) await writeFileAtomic(options.junit, formatJunit(verifySuites(report), `overlab verify ${lab}`));
   if (options.json) output.write(`${JSON.stringify(report, null, 2)}\n`);
   else output.write(formatReport(report, options.hints === true, stylerFor(output)));
   return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+async function chaptersToGrade(chapterIds: string[], lab: string, labTopology: string): Promise<LoadedChapter[]> {
+  if (chapterIds.length === 0) return chaptersForTopology(labTopology);
+  const all = await parseAllChapters();
+  return Promise.all(
+    chapterIds.map(async (id) => {
+      const chapter = all.find((candidate) => candidate.id === id);
+      if (!chapter) {
+        throw new OverlabError('UNKNOWN_CHAPTER', `unknown chapter "${id}"`, { hint: `use one of: ${all.map((candidate) => candidate.id).join(', ')}` });
+      }
+      // A chapter with modes is graded in the mode whose topology the lab runs.
+      const mode = chapter.modes.find((candidate) => candidate.topology === labTopology);
+      if (chapter.modes.length > 0 ? !mode : chapter.topology !== labTopology) {
+        throw new OverlabError('BAD_ARGUMENT', `chapter ${id} does not run on lab "${lab}" (topology ${labTopology})`, {
+          hint: `start it in a lab of its own: "overlab start ${id} --lab ${id}"`,
+        });
+      }
+      return selectMode(chapter, mode?.name);
+    }),
+  );
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** One JUnit test suite per chapter and one test case per check and host. */
+export function verifySuites(report: VerifyReport): JunitSuite[] {
+  return report.chapters.map((chapter) => ({
+    name: chapter.mode ? `${chapter.id} (${chapter.mode})` : chapter.id,
+    timeSeconds: chapter.durationMs / 1000,
+    cases: chapter.checks.map((check) => {
+      const details = [`expected: ${check.expected}`, `found: ${check.found}`, check.hint ? `hint: ${check.hint}` : ''].filter(Boolean).join('\n');
+      return {
+        classname: chapter.id,
+        name: `${check.id} [${check.host}]: ${check.title}`,
+        timeSeconds: check.durationMs / 1000,
+        failure: check.status === 'fail' ? { message: check.message, details } : undefined,
+        error: check.status === 'error' ? { message: check.message, details } : undefined,
+      };
+    }),
+  }));
 }
 
 export function formatReport(report: VerifyReport, hints: boolean, style: ReturnType<typeof stylerFor>): string {
@@ -89,9 +159,10 @@ export function formatReport(report: VerifyReport, hints: boolean, style: Return
         if (hints && check.hint) lines.push(`    hint:     ${check.hint}`);
       }
     }
-    lines.push(`score: ${chapter.passed}/${chapter.total}`, '');
+    const weighted = chapter.score.possible !== chapter.total ? ` (${chapter.score.earned}/${chapter.score.possible} points)` : '';
+    lines.push(`score: ${chapter.passed}/${chapter.total} checks passed${weighted}`, '');
   }
-  if (report.chapters.length === 0) lines.push('no chapter uses this lab\'s topology');
+  if (report.chapters.length === 0) lines.push("no chapter uses this lab's topology");
   else if (!hints && !report.ok) lines.push('run with --hints for what to try next');
   return `${lines.join('\n')}\n`;
 }

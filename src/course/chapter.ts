@@ -47,6 +47,8 @@ export interface CheckSpec {
   hint?: string;
   /** The step this check follows in the book; undefined for checks placed before every step. */
   afterStep?: string;
+  /** Points the check is worth in `overlab verify`'s score; 1 unless the body sets `weight`. */
+  weight: number;
   /** The check passes on a fresh lab too (it guards against a wrong turn rather than proving a step). */
   holdsAtStart: boolean;
   /** The control-plane modes the check belongs to; undefined for every mode. */

@@ -145,6 +145,8 @@ export function parseChapter(text: string, file: string): Chapter {
     if ('error' in identified) fail(line, `check "${checkId}": ${identified.error}`);
     const { kind } = identified as { kind: string };
     const hint = bodyObject.hint === undefined ? undefined : String(bodyObject.hint);
+    const weight = bodyObject.weight === undefined ? 1 : Number(bodyObject.weight);
+    if (!Number.isInteger(weight) || weight < 1) fail(line, `check "${checkId}": "weight:" must be a positive integer`);
     checks.push({
       id: checkId,
       kind,
@@ -152,6 +154,7 @@ export function parseChapter(text: string, file: string): Chapter {
       body: bodyObject,
       title: String(bodyObject.title ?? checkId),
       hint,
+      weight,
       afterStep: steps.at(-1)?.id,
       holdsAtStart: attributes.get('holds-at-start') === 'true',
       modes: modesOf(attributes, line),

@@ -19,6 +19,7 @@ export interface CheckResult {
   found: string;
   message: string;
   hint?: string;
+  weight: number;
   durationMs: number;
 }
 
@@ -46,7 +47,7 @@ export async function runChecks(lab: RunningLab, chapter: Chapter, topology: Top
 
 async function runOneCheck(lab: RunningLab, check: CheckSpec, host: string, vars: ReturnType<typeof hostVariables>): Promise<CheckResult> {
   const started = performance.now();
-  const base = { id: check.id, title: check.title, kind: check.kind, host };
+  const base = { id: check.id, title: check.title, kind: check.kind, host, weight: check.weight };
   const kind = checkKind(check.kind);
   try {
     if (!kind) throw new Error(`unknown check kind ${check.kind}`);

@@ -1,6 +1,10 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../../src/commands/verify.js';
+import { loadChapter } from '../../src/course/book.js';
+import { stateFile } from '../../src/lab/lab-state.js';
 import { NetnsProvider } from '../../src/providers/netns/netns-provider.js';
+import { progressFile } from '../../src/runner/progress.js';
 import { chapterEndToEnd } from './chapter-e2e.js';
 import { overlab } from './cli.js';
 import { missingPrerequisite } from './prerequisites.js';
@@ -8,18 +12,48 @@ import { missingPrerequisite } from './prerequisites.js';
 const LAB = 'e2e-chapter2';
 const skipReason = await missingPrerequisite();
 
+async function verifyJson(): Promise<{ report: VerifyReport; exitCode: number }> {
+  const result = await overlab(['verify', 'chapter-2', '--json', '--lab', LAB]);
+  return { report: JSON.parse(result.stdout) as VerifyReport, exitCode: result.exitCode };
+}
+
 describe.skipIf(skipReason !== undefined)('chapter 2 on the netns provider', () => {
-  chapterEndToEnd('chapter-2', undefined, LAB, () => {
-    it('fails verify after a learner mistake', async () => {
-      const lab = await new NetnsProvider().attach(LAB);
-      const broken = await lab.script('node2', 'ip netns exec overns ip neighbor del 192.168.0.2 dev vxlan1');
-      expect(broken.exitCode).toBe(0);
-      const result = await overlab(['verify', 'chapter-2', '--json', '--lab', LAB]);
-      const report = JSON.parse(result.stdout) as VerifyReport;
-      const failed = report.chapters.flatMap((chapter) => chapter.checks).filter((check) => check.status !== 'pass');
-      expect(failed.map((check) => `${check.id}@${check.host}`)).toContain('peer-neighbour@node2');
-      expect(result.exitCode).toBe(1);
-    }, 120_000);
+  chapterEndToEnd('chapter-2', undefined, LAB, {
+    onFreshLab: () => {
+      it('grades a tampered lab from live state', async () => {
+        const { chapter } = await loadChapter('chapter-2');
+        // Claim every step done, and more, in overlab's own files.
+        const done = chapter.steps.map((step) => step.id);
+        await writeFile(progressFile(LAB), JSON.stringify({ version: 1, chapters: { 'chapter-2': { done, updatedAt: new Date().toISOString() } } }));
+        const state = JSON.parse(await readFile(stateFile(LAB), 'utf8')) as Record<string, unknown>;
+        await writeFile(stateFile(LAB), JSON.stringify({ ...state, status: 'up', checks: 'all passed' }));
+
+        const { report, exitCode } = await verifyJson();
+        await rm(progressFile(LAB));
+        expect(report.passed).toBe(0);
+        expect(exitCode).toBe(1);
+      }, 60_000);
+
+      it('cannot grade without a state file', async () => {
+        const saved = await readFile(stateFile(LAB), 'utf8');
+        await rm(stateFile(LAB));
+        const result = await overlab(['verify', 'chapter-2', '--lab', LAB]);
+        await writeFile(stateFile(LAB), saved);
+        expect(result.exitCode).toBe(2);
+      }, 60_000);
+    },
+
+    onFinishedLab: () => {
+      it('fails verify after a learner mistake', async () => {
+        const lab = await new NetnsProvider().attach(LAB);
+        const broken = await lab.script('node2', 'ip netns exec overns ip neighbor del 192.168.0.2 dev vxlan1');
+        expect(broken.exitCode).toBe(0);
+        const { report, exitCode } = await verifyJson();
+        const failed = report.chapters.flatMap((chapter) => chapter.checks).filter((check) => check.status !== 'pass');
+        expect(failed.map((check) => `${check.id}@${check.host}`)).toContain('peer-neighbour@node2');
+        expect(exitCode).toBe(1);
+      }, 120_000);
+    },
   });
 
   it('reports a missing lab with exit code 2', async () => {

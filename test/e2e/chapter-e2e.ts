@@ -1,4 +1,8 @@
 import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseJunit } from 'junit2json';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { VerifyReport } from '../../src/commands/verify.js';
 import { loadChapter } from '../../src/course/book.js';
@@ -6,6 +10,7 @@ import { labDir } from '../../src/paths.js';
 import { findLabProcesses } from '../../src/providers/netns/cleanup.js';
 import { NetnsProvider } from '../../src/providers/netns/netns-provider.js';
 import { runChecks } from '../../src/runner/check-runner.js';
+import { schemaErrors } from '../commands/verify-schema.js';
 import { overlab } from './cli.js';
 import { labCgroups, labMounts, snapshotMachine } from './machine-snapshot.js';
 
@@ -16,7 +21,14 @@ import { labCgroups, labMounts, snapshotMachine } from './machine-snapshot.js';
  * chapter, `overlab verify --json` passes every check, and `overlab down`
  * leaves the machine as it was.
  */
-export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab: string, moreTests?: () => void): void {
+export interface ExtraTests {
+  /** Tests on the fresh lab, before the chapter runs. */
+  onFreshLab?: () => void;
+  /** Tests on the finished lab, before it is taken down. */
+  onFinishedLab?: () => void;
+}
+
+export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab: string, extra: ExtraTests = {}): void {
   let before: Record<string, string>;
   const modeArgs = mode ? ['--mode', mode] : [];
 
@@ -40,6 +52,8 @@ export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab
     }
   }, 180_000);
 
+  extra.onFreshLab?.();
+
   it('runs every step with --yes', async () => {
     const result = await overlab(['start', chapterId, '--yes', '--lab', lab, ...modeArgs]);
     expect(result.stderr).toBe('');
@@ -48,8 +62,14 @@ export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab
   }, 300_000);
 
   it('passes every check in verify --json', async () => {
-    const result = await overlab(['verify', chapterId, '--json', '--lab', lab]);
+    const junitFile = path.join(os.tmpdir(), `overlab-${lab}-${process.pid}.xml`);
+    const result = await overlab(['verify', chapterId, '--json', '--junit', junitFile, '--lab', lab]);
     const report = JSON.parse(result.stdout) as VerifyReport;
+    expect(schemaErrors(report)).toEqual([]);
+    const junit = await parseJunit(await readFile(junitFile, 'utf8'));
+    await rm(junitFile, { force: true });
+    expect(junit?.tests).toBe(report.total);
+    expect(junit?.failures).toBe(0);
     const failed = report.chapters.flatMap((chapter) => chapter.checks).filter((check) => check.status !== 'pass');
     expect(failed).toEqual([]);
     expect(report.chapters[0]?.mode).toBe(mode);
@@ -58,7 +78,7 @@ export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab
     expect(result.exitCode).toBe(0);
   }, 120_000);
 
-  moreTests?.();
+  extra.onFinishedLab?.();
 
   it('leaves nothing behind after down', async () => {
     const result = await overlab(['down', '--lab', lab]);

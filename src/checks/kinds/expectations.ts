@@ -10,8 +10,11 @@ export function validateExpect(body: Record<string, unknown>, allowed: readonly 
   return undefined;
 }
 
-/** Keys every check may have: `within` is how long to retry a check that waits for convergence, in seconds. */
-export const COMMON_KEYS = ['hint', 'title', 'within'];
+/**
+ * Keys every check may have: `within` is how long to retry a check that
+ * waits for convergence, in seconds; `weight` is its points in the score.
+ */
+export const COMMON_KEYS = ['hint', 'title', 'within', 'weight'];
 
 export function validateKeys(body: Record<string, unknown>, key: string, allowed: readonly string[]): string | undefined {
   for (const name of Object.keys(body)) {
