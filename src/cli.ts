@@ -5,6 +5,7 @@ import { listCommand } from './commands/list.js';
 import { shellCommand } from './commands/shell.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { testCommand } from './commands/test.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT_CANNOT_RUN, OverlabError } from './errors.js';
 
@@ -51,6 +52,17 @@ export function buildProgram(state: { exitCode: number }): Command {
     .option('--junit <file>', 'also write the results as JUnit XML to this file')
     .addOption(labOption())
     .action(async (chapters: string[], options) => set(await verifyCommand(chapters, options, process.stdout)));
+
+  program
+    .command('test')
+    .description('for course authors and CI: on fresh labs, every check fails before, passes after, and notices each skipped step')
+    .argument('[chapter...]', 'chapters to test (default: all, in every mode the machine supports)')
+    .option('--mode <mode>', 'test only this mode of chapters that have several')
+    .option('--repeat <n>', 'run everything n times to expose flaky checks', '1')
+    .option('--jobs <n>', 'labs to run side by side for the skipped-step runs', '2')
+    .option('--junit <file>', 'also write the results as JUnit XML to this file')
+    .addOption(providerOption())
+    .action(async (chapters: string[], options) => set(await testCommand(chapters, options, process.stdout)));
 
   program
     .command('shell')

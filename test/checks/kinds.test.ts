@@ -141,7 +141,7 @@ describe('link check', () => {
   it('rejects unknown key', () => {
     const error = linkCheck.validate({ link: 'vxlan1', dev: 'vxlan1', expect: { up: true } });
 
-    expect(error).toContain('unknown key "dev" in a link check');
+    expect(error).toContain('unknown key "dev" in the link check');
   });
 
   it('rejects unknown expectation', () => {
@@ -493,7 +493,7 @@ describe('netns check', () => {
   });
 
   it('rejects unknown key', () => {
-    expect(netnsCheck.validate({ netns: 'overns', in: 'overns' })).toContain('unknown key "in" in a netns check');
+    expect(netnsCheck.validate({ netns: 'overns', in: 'overns' })).toContain('unknown key "in" in the netns check');
   });
 
   it('rejects empty name', () => {
@@ -714,7 +714,7 @@ describe('capture check', () => {
 
     await runCheck(captureCheck, resolvedBody('vxlan-on-the-wire', 'node1'), host);
 
-    expect(host.calls).toContainEqual(['timeout', '7', 'tcpdump', '-pnl', '-i', 'eth0', '-c', '6', 'udp port 4789']);
+    expect(host.calls).toContainEqual(['timeout', '4', 'tcpdump', '-pnl', '-i', 'eth0', '-c', '6', 'udp port 4789']);
   });
 
   it('fails with one direction', async () => {

@@ -53,3 +53,15 @@ export async function labCgroups(lab: string): Promise<string[]> {
   }
   return found;
 }
+
+/** PIDs of processes marked as belonging to a lab whose name starts with the prefix. */
+export async function labProcessesWithPrefix(prefix: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
+    if (environ.split('\0').some((variable) => variable.startsWith(`OVERLAB_LAB=${prefix}`))) pids.push(pid);
+  }
+  return pids;
+}

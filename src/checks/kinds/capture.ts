@@ -21,6 +21,15 @@ interface CaptureSpec {
 
 const IPV4_OR_VARIABLE = /^(\d{1,3}(\.\d{1,3}){3}|\$\{[a-z_.]+\})$/;
 
+/**
+ * How long tcpdump listens, in seconds: the ping sends one request every
+ * 0.2 s and waits at most 1 s for the last reply, plus a margin for the
+ * ping to start on another host.
+ */
+function captureSeconds(count: number): number {
+  return Math.ceil(count * 0.2) + 3;
+}
+
 /** How long tcpdump may take to start listening before the check gives up, in ms. */
 const LISTEN_TIMEOUT_MS = 5_000;
 
@@ -75,8 +84,8 @@ export const captureCheck: CheckKind<CaptureSpec> = {
     // Every echo and reply is one outer packet each way; tcpdump stops at
     // that count, or when timeout(1) ends it if fewer cross the wire.
     const capture = context.exec(
-      [...entered.prefix, 'timeout', String(spec.count + 4), 'tcpdump', '-pnl', '-i', spec.interface, '-c', String(spec.count * 2), spec.filter],
-      { timeoutMs: (spec.count + 8) * 1000, onStderr: (chunk) => chunk.includes('listening on') && listening() },
+      [...entered.prefix, 'timeout', String(captureSeconds(spec.count)), 'tcpdump', '-pnl', '-i', spec.interface, '-c', String(spec.count * 2), spec.filter],
+      { timeoutMs: (captureSeconds(spec.count) + 5) * 1000, onStderr: (chunk) => chunk.includes('listening on') && listening() },
     );
     let timer: NodeJS.Timeout | undefined;
     const ready = await Promise.race([

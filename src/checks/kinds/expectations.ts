@@ -19,7 +19,7 @@ export const COMMON_KEYS = ['hint', 'title', 'within', 'weight'];
 export function validateKeys(body: Record<string, unknown>, key: string, allowed: readonly string[]): string | undefined {
   for (const name of Object.keys(body)) {
     if (name !== key && !COMMON_KEYS.includes(name) && !allowed.includes(name)) {
-      return `unknown key "${name}" in a ${key} check (known: ${[key, ...allowed, ...COMMON_KEYS].join(', ')})`;
+      return `unknown key "${name}" in the ${key} check (known: ${[key, ...allowed, ...COMMON_KEYS].join(', ')})`;
     }
   }
   return undefined;
