@@ -16,5 +16,7 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 vm/provision.sh
+# nft: the tests compare the machine's nftables ruleset before and after a lab.
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nftables
 
 npm ci

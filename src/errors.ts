@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'LAB_BROKEN'
   | 'PROVISION_FAILED'
   | 'NO_TTY'
-  | 'STEP_FAILED';
+  | 'STEP_FAILED'
+  | 'LAB_BUSY';
 
 /**
  * A known failure: printed as one line with the value at fault and a hint,

@@ -103,6 +103,7 @@ const PACKAGES: Record<string, string> = {
   docker: 'docker.io',
   dockerd: 'docker.io',
   tini: 'tini',
+  etcd: 'etcd-server',
 };
 
 export function debianPackageFor(tool: string): string {

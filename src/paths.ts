@@ -4,7 +4,8 @@ import path from 'node:path';
 /** The repository (or installed package) root: book/, labs/ and vm/ live here. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const BOOK_DIR = path.join(PACKAGE_ROOT, 'book');
+/** The chapters; OVERLAB_BOOK_DIR points overlab at a course author's own book. */
+export const BOOK_DIR = process.env.OVERLAB_BOOK_DIR ?? path.join(PACKAGE_ROOT, 'book');
 export const LABS_DIR = path.join(PACKAGE_ROOT, 'labs');
 
 /**

@@ -5,10 +5,13 @@ import { chooseMode } from '../course/modes.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
 import { providerFor } from '../providers/registry.js';
 import type { CheckResult } from '../runner/check-runner.js';
-import { markStepDone, readProgress } from '../runner/progress.js';
+import { markStepDone, readProgress, setRunningStep, type ChapterProgress } from '../runner/progress.js';
 import { ChapterRunner, stepSucceeded } from '../runner/step-runner.js';
 import { TerminalUi } from '../ui/terminal-ui.js';
+import { lockLab } from '../lab/lab-lock.js';
 import { labFlag } from '../lab/lab-name.js';
+import type { Topology } from '../lab/topology.js';
+import { preflight } from './prerequisites.js';
 import { labName, type LabOptions } from './options.js';
 
 export interface StartOptions extends LabOptions {
@@ -40,11 +43,43 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
       hint: `run "overlab start ${chapter.id} --yes" to run every step without asking`,
     });
   }
+  await preflight(topology);
+  const lock = await lockLab(lab, `start ${chapter.id}`);
+  try {
+    return await walkChapter(lab, chapter, topology, choice, options, terminal, progress);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function walkChapter(
+  lab: string,
+  chapter: Chapter,
+  topology: Topology,
+  choice: { mode: string | undefined; reason: string },
+  options: StartOptions,
+  terminal: Terminal,
+  savedProgress: ChapterProgress | undefined,
+): Promise<number> {
+  let progress = savedProgress;
   const ui = new TerminalUi(terminal.input, terminal.output);
   ui.intro(`overlab · ${chapter.title}`);
   if (choice.mode) ui.info(`mode: ${choice.mode} (${choice.reason})`);
 
   const provider = providerFor(options.provider ?? 'netns');
+  if (progress?.running) {
+    // The interrupted step's commands may have run in part, and the course's
+    // commands cannot be re-run over half of themselves (ip netns add fails
+    // with "File exists"), so the only state known to be right is a new lab.
+    const recreate = options.yes || !terminal.isInteractive ? true : await ui.askRecreate(progress.running);
+    if (recreate) {
+      ui.warn(`step ${progress.running} was interrupted in the last run; recreating lab "${lab}" to start the chapter again`);
+      await provider.down(lab);
+      progress = undefined;
+    } else {
+      ui.warn(`step ${progress.running} was interrupted in the last run; running it again over what it left`);
+    }
+  }
   const started = performance.now();
   const running = await provider.up(lab, topology, { onProgress: (message) => ui.info(message) });
   ui.info(`lab "${lab}" is up (${provider.kind} provider, ${((performance.now() - started) / 1000).toFixed(1)} s): ${topology.hosts.map((host) => `${host.name} ${host.address}`).join(', ')}`);
@@ -85,8 +120,10 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
           continue;
         }
       }
+      await setRunningStep(lab, chapter.id, step.id);
       const results = await runner.runStep(step, interruption.signal);
       if (interruptedBy) break;
+      await setRunningStep(lab, chapter.id, undefined);
       if (!stepSucceeded(results, step)) {
         failedStep = step.id;
         break;

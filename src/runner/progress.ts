@@ -18,6 +18,11 @@ export interface ChapterProgress {
   done: string[];
   /** The mode the chapter was started in, for chapters with modes. */
   mode?: string;
+  /**
+   * The step that was running when overlab stopped without finishing it
+   * (Ctrl-C, SIGTERM, SIGKILL). Its commands may have run in part.
+   */
+  running?: string;
   /** Values that steps saved with save=NAME (a swarm join token, say), for the steps after them. */
   values?: Record<string, string>;
   updatedAt: string;
@@ -51,9 +56,28 @@ export async function markStepDone(lab: string, chapter: string, step: string, d
   const progress = await readProgress(lab);
   const entry = progress.chapters[chapter] ?? { done: [], updatedAt: '' };
   if (!entry.done.includes(step)) entry.done.push(step);
+  delete entry.running;
   if (details.mode) entry.mode = details.mode;
   if (details.values && Object.keys(details.values).length > 0) entry.values = { ...entry.values, ...details.values };
   entry.updatedAt = new Date().toISOString();
   progress.chapters[chapter] = entry;
+  await writeFileAtomic(progressFile(lab), `${JSON.stringify(progress, null, 2)}\n`);
+}
+
+/** Record that a step is starting, or (undefined) that none is running any more. */
+export async function setRunningStep(lab: string, chapter: string, step: string | undefined): Promise<void> {
+  const progress = await readProgress(lab);
+  const entry = progress.chapters[chapter] ?? { done: [], updatedAt: '' };
+  if (step === undefined) delete entry.running;
+  else entry.running = step;
+  entry.updatedAt = new Date().toISOString();
+  progress.chapters[chapter] = entry;
+  await writeFileAtomic(progressFile(lab), `${JSON.stringify(progress, null, 2)}\n`);
+}
+
+/** Forget a chapter's progress (its lab is being recreated). */
+export async function resetProgress(lab: string, chapter: string): Promise<void> {
+  const progress = await readProgress(lab);
+  delete progress.chapters[chapter];
   await writeFileAtomic(progressFile(lab), `${JSON.stringify(progress, null, 2)}\n`);
 }

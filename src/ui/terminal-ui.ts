@@ -97,6 +97,20 @@ export class TerminalUi {
     return clack.isCancel(choice) ? 'quit' : choice;
   }
 
+  /** Ask what to do about a step that an earlier run left half done. */
+  async askRecreate(step: string): Promise<boolean> {
+    const choice = await clack.select<'recreate' | 'continue'>({
+      message: `Step ${step} was interrupted in the last run and may have run in part.`,
+      options: [
+        { value: 'recreate', label: 'Recreate the lab and start the chapter again' },
+        { value: 'continue', label: `Run ${step} again over what it left`, hint: 'it may fail with "File exists"' },
+      ],
+      input: this.input,
+      output: this.output,
+    });
+    return clack.isCancel(choice) || choice === 'recreate';
+  }
+
   /** Ask whether to keep a lab after an interruption. */
   async askKeepLab(): Promise<boolean> {
     const keep = await clack.confirm({ message: 'Keep the lab running?', initialValue: true, input: this.input, output: this.output });

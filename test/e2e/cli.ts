@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { run, type ExecResult } from '../../src/exec.js';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/overlab.js');
+export const BIN = path.resolve(import.meta.dirname, '../../bin/overlab.js');
 
-/** Run the built overlab command line as a user would. */
-export function overlab(args: string[], timeoutMs = 300_000): Promise<ExecResult> {
-  return run([process.execPath, BIN, ...args], { timeoutMs, env: { NO_COLOR: '1' } });
+/**
+ * Run the built overlab command line as a user would, optionally with extra
+ * environment variables and behind a wrapper command (setpriv, say).
+ */
+export function overlab(args: string[], timeoutMs = 300_000, env: Record<string, string> = {}, wrapper: string[] = []): Promise<ExecResult> {
+  return run([...wrapper, process.execPath, BIN, ...args], { timeoutMs, env: { NO_COLOR: '1', ...env } });
 }

@@ -27,6 +27,14 @@ export async function snapshotMachine(): Promise<Record<string, string>> {
     routes6: await read(['ip', '-j', '-6', 'route', 'show', 'table', 'all']),
     rules: await read(['ip', '-j', 'rule']),
     iptables: (await read(['iptables-save'])).replace(/^#.*$/gm, ''),
+    nftables: await read(['nft', 'list', 'ruleset']),
+    // Only entries for the lab's own address ranges: the machine's real
+    // neighbours come and go with its own traffic.
+    neighbours: (JSON.parse(await read(['ip', '-j', 'neigh', 'show'])) as { dst?: string; dev?: string; lladdr?: string }[])
+      .filter((entry) => /^(10\.0\.10\.|192\.168\.0\.|172\.1[78]\.)/.test(entry.dst ?? ''))
+      .map((entry) => `${entry.dst} ${entry.dev} ${entry.lladdr ?? ''}`)
+      .sort()
+      .join('\n'),
     netns: (await readdir('/run/netns').catch(() => [] as string[])).sort().join(','),
     files: (
       await Promise.all(

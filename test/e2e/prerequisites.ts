@@ -1,4 +1,4 @@
-import { collectPrerequisites } from '../../src/commands/doctor.js';
+import { collectPrerequisites } from '../../src/commands/prerequisites.js';
 
 /**
  * Why the end-to-end tests cannot run here, or undefined when they can.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, lstat, mkdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { run, runOk } from '../../exec.js';
@@ -44,7 +44,9 @@ export async function buildLabImage(): Promise<LabImage> {
   const tarball = path.join(cacheDir(), `lab-image-${digest}.tar`);
   if (existsSync(tarball)) return { tarball, digest };
 
-  const stage = path.join(cacheDir(), `lab-image-${digest}.stage`);
+  await removeStaleBuilds();
+  // Names carry the PID: two labs started at once may build the image side by side.
+  const stage = path.join(cacheDir(), `lab-image-${digest}.${process.pid}.stage`);
   await rm(stage, { recursive: true, force: true });
   await mkdir(stage, { recursive: true });
   for (const file of sorted) await copyPreservingLinks(file, stage);
@@ -52,11 +54,24 @@ export async function buildLabImage(): Promise<LabImage> {
   await writeFile(path.join(stage, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
   await writeFile(path.join(stage, 'etc/group'), 'root:x:0:\n');
   for (const dir of ['root', 'tmp', 'proc', 'sys', 'dev', 'run']) await mkdir(path.join(stage, dir), { recursive: true });
-  const partial = `${tarball}.${process.pid}.partial`;
+  const partial = path.join(cacheDir(), `lab-image-${digest}.${process.pid}.partial`);
   await runOk(['tar', '--create', '--file', partial, '--numeric-owner', '--directory', stage, '.']);
   await runOk(['mv', partial, tarball]);
   await rm(stage, { recursive: true, force: true });
   return { tarball, digest };
+}
+
+/** Remove what a build killed half-way left behind (its PID is gone). */
+async function removeStaleBuilds(): Promise<void> {
+  for (const entry of await readdir(cacheDir()).catch(() => [] as string[])) {
+    const pid = Number(/\.(\d+)\.(stage|partial)$/.exec(entry)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      await rm(path.join(cacheDir(), entry), { recursive: true, force: true });
+    }
+  }
 }
 
 async function which(program: string): Promise<string> {

@@ -32,7 +32,7 @@ export async function spawnHolder(lab: string, role: string, namespaces: readonl
   const child = spawn('unshare', argv, {
     detached: true,
     stdio: 'ignore',
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', [LAB_ENV]: lab, [ROLE_ENV]: role },
+    env: { PATH: HOST_PATH, [LAB_ENV]: lab, [ROLE_ENV]: role },
   });
   const launcherPid = await new Promise<number>((resolve, reject) => {
     child.once('spawn', () => resolve(child.pid as number));
@@ -98,10 +98,12 @@ export function enterHost(holder: NamespaceHolder, lab: string, host: string, ar
 }
 
 /**
- * PATH on a lab host. Distribution binaries come first: a docker client in
- * /usr/local/bin may be newer than the distribution's dockerd the lab runs.
+ * PATH on a lab host, and where overlab looks for the tools it runs there.
+ * Distribution binaries come first: a docker client in /usr/local/bin may
+ * be newer than the distribution's dockerd the lab runs. OVERLAB_HOST_PATH
+ * replaces it.
  */
-export const HOST_PATH = '/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin';
+export const HOST_PATH = process.env.OVERLAB_HOST_PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin';
 
 /** The environment a command sees on a lab host, as if logged in as root there. */
 export function hostEnvironment(lab: string, host: string): string[] {
