@@ -14,7 +14,7 @@ export interface Versions {
 
 export const OVERLAB_VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** The versions of the tools whose behaviour the checks depend on, as the lab hosts run them. */
+/** Collect the versions of the tools whose behaviour the checks depend on, as the lab hosts run them. */
 export async function collectVersions(): Promise<Versions> {
   const firstLine = async (argv: string[]) => {
     const result = await run(argv, { env: { PATH: HOST_PATH } }).catch(() => undefined);

@@ -73,7 +73,7 @@ export async function collectPrerequisites(names: readonly string[] = Object.key
   return Promise.all(names.map((name) => (PROBES[name] as Probe)()));
 }
 
-/** The prerequisites a lab of this topology needs. */
+/** List the prerequisites a lab of this topology needs. */
 export function requiredFor(topology: Topology): string[] {
   const names = ['root', 'ip', 'ip -json', 'bridge', 'nsenter', 'unshare', 'tini', 'ping', 'tcpdump', 'ethtool', 'vxlan'];
   if (topology.hosts.some((host) => hasService(host, 'docker'))) names.push('dockerd', 'docker');

@@ -124,7 +124,7 @@ function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
 
-/** One JUnit test suite per chapter and one test case per check and host. */
+/** Build one JUnit test suite per chapter and one test case per check and host. */
 export function verifySuites(report: VerifyReport): JunitSuite[] {
   return report.chapters.map((chapter) => ({
     name: chapter.mode ? `${chapter.id} (${chapter.mode})` : chapter.id,

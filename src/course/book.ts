@@ -20,7 +20,7 @@ export async function listChapterFiles(dir = BOOK_DIR): Promise<string[]> {
     .map((entry) => path.join(dir, entry));
 }
 
-/** Every chapter as written, with all of its modes' steps and checks. */
+/** Parse every chapter as written, with all of its modes' steps and checks. */
 export async function parseAllChapters(dir = BOOK_DIR): Promise<Chapter[]> {
   const files = await listChapterFiles(dir);
   return Promise.all(files.map(async (file) => parseChapter(await readFile(file, 'utf8'), displayPath(file))));
@@ -76,7 +76,7 @@ export async function selectMode(chapter: Chapter, mode: string | undefined, lab
   return { chapter: selected, topology };
 }
 
-/** The chapters (each in the right mode) that run on a lab of the given topology. */
+/** Load the chapters (each in the right mode) that run on a lab of the given topology. */
 export async function chaptersForTopology(topologyName: string, dir = BOOK_DIR, labsDir = LABS_DIR): Promise<LoadedChapter[]> {
   const loaded: LoadedChapter[] = [];
   for (const chapter of await parseAllChapters(dir)) {

@@ -13,7 +13,7 @@ export interface PhaseResult {
   name: string;
   ok: boolean;
   durationMs: number;
-  /** What went wrong, one line each. */
+  /** The problems found, one line each. */
   problems: string[];
 }
 
@@ -37,10 +37,10 @@ export interface ChapterTestOptions {
 }
 
 /**
- * Prove that a chapter's checks are honest: on a fresh lab every check fails
- * (except those marked holds-at-start, which pass), after the reference
- * steps every check passes, and skipping any one step that is not
- * explanatory makes at least one check fail.
+ * Prove that a chapter's checks are honest. On a fresh lab every check
+ * fails, except those marked holds-at-start, which pass. After the reference
+ * steps every check passes. Skipping any one step that is not explanatory
+ * makes at least one check fail.
  */
 export async function testChapter(loaded: LoadedChapter, options: ChapterTestOptions): Promise<ChapterTestReport> {
   const { chapter, topology } = loaded;

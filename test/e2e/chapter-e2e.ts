@@ -15,11 +15,11 @@ import { overlab } from './cli.js';
 import { labCgroups, labMounts, snapshotMachine } from './machine-snapshot.js';
 
 /**
- * The end-to-end run of one chapter in one mode, as a learner and an
- * instructor use overlab: every check fails on a fresh lab (except those
- * marked holds-at-start, which pass), `overlab start --yes` runs the
- * chapter, `overlab verify --json` passes every check, and `overlab down`
- * leaves the machine as it was.
+ * Register the end-to-end run of one chapter in one mode, as a learner and
+ * an instructor use overlab. Every check fails on a fresh lab, except those
+ * marked holds-at-start. Then `overlab start --yes` runs the chapter,
+ * `overlab verify --json` passes every check, and `overlab down` leaves the
+ * machine as it was.
  */
 export interface ExtraTests {
   /** Tests on the fresh lab, before the chapter runs. */

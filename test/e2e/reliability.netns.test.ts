@@ -164,7 +164,7 @@ describe.skipIf(skipReason !== undefined)('bad input', () => {
     for (const key of Object.keys(before)) expect(after[key], key).toBe(before[key]);
   });
 
-  /** A PATH directory with every tool of /usr/sbin and /usr/bin except `without`, and `replaced` scripts. */
+  /** Make a PATH directory with every tool of /usr/sbin and /usr/bin except `without`, plus `replaced` scripts. */
   async function toolDir(name: string, without: string[], replaced: Record<string, string> = {}): Promise<string> {
     const dir = path.join(tools, name);
     await mkdir(dir);

@@ -22,7 +22,7 @@ interface CaptureSpec {
 const IPV4_OR_VARIABLE = /^(\d{1,3}(\.\d{1,3}){3}|\$\{[a-z_.]+\})$/;
 
 /**
- * How long tcpdump listens, in seconds: the ping sends one request every
+ * Return how long tcpdump listens, in seconds. The ping sends one request every
  * 0.2 s and waits at most 1 s for the last reply, plus a margin for the
  * ping to start on another host.
  */

@@ -11,8 +11,8 @@ export function validateExpect(body: Record<string, unknown>, allowed: readonly 
 }
 
 /**
- * Keys every check may have: `within` is how long to retry a check that
- * waits for convergence, in seconds; `weight` is its points in the score.
+ * Keys every check may have. `within` is how long to retry a check that
+ * waits for convergence, in seconds, and `weight` is its points in the score.
  */
 export const COMMON_KEYS = ['hint', 'title', 'within', 'weight'];
 

@@ -85,7 +85,7 @@ export const fdbCheck: CheckKind<FdbSpec> = {
     };
     const matching = entries.find((entry) => problemsOf(entry).length === 0);
     if (matching) return pass(expected, formatFdbEntry(matching), `FDB entry for ${spec.mac} in ${where} is as expected`);
-    // The VXLAN device's own entry says more than the bridge's about a wrong dst.
+    // Describe the VXLAN device's own entry: unlike the bridge's, it has a dst to compare.
     const first = entries.find((entry) => entry.self) ?? (entries[0] as (typeof entries)[number]);
     return fail(expected, entries.map(formatFdbEntry).join('; '), `FDB entry for ${spec.mac} in ${where}: ${problemsOf(first).join(', ')}`);
   },

@@ -9,7 +9,7 @@ interface OutputSpec {
 }
 
 /**
- * What a read-only command prints on the host: for state that iproute2 JSON
+ * The output of a read-only command on the host, for state that iproute2 JSON
  * does not cover (`ip netns list`, Docker's namespace directory, a gossip
  * agent's event log, a key-value store). The command runs with bash -c;
  * patterns are JavaScript regular expressions matched against stdout in

@@ -11,7 +11,7 @@ interface VethPeerSpec {
 }
 
 /**
- * Where the other end of a veth is: `ethtool -S` prints the peer's ifindex
+ * The namespace and bridge of a veth's other end. `ethtool -S` prints the peer's ifindex
  * (`peer_ifindex: N`), which is then looked up among the links of the
  * namespace the peer should be in, with its bridge.
  */

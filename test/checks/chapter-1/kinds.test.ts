@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import { describe, it, expect } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import type { HostVars } from '../../../src/course/chapter.js';
+import { chapterChecks, execResult, withoutPacketsFrom } from '../chapter-checks.js';
 import type { ExecResult } from '../../../src/exec.js';
 import { parseTopology } from '../../../src/lab/topology.js';
 import type { HostExecOptions, RunningLab } from '../../../src/providers/provider.js';
 import type { CheckContext, CheckKind, CheckOutcome } from '../../../src/checks/check-kind.js';
 import { identifyCheckKind } from '../../../src/checks/registry.js';
-import { hostVariables, resolveTemplates } from '../../../src/checks/template.js';
 import { captureCheck } from '../../../src/checks/kinds/capture.js';
 import { dockerNetworkCheck } from '../../../src/checks/kinds/docker-network.js';
 import { linkCheck } from '../../../src/checks/kinds/link.js';
@@ -26,28 +24,12 @@ function readFixture(path: string): string {
   return fs.readFileSync(new URL(`../../fixtures/chapter-1/${path}`, import.meta.url), 'utf8');
 }
 
-const CHAPTER = fs.readFileSync(new URL('../../../book/chapter-1.md', import.meta.url), 'utf8');
-
-/** Return the YAML body of a check block of chapter 1, with ${...} unresolved. */
-function chapterBody(id: string): Record<string, unknown> {
-  const block = new RegExp(`^\`\`\`yaml check=${id} .*\\n([\\s\\S]*?)^\`\`\``, 'm').exec(CHAPTER);
-  if (!block) throw new Error(`book/chapter-1.md has no check ${id}`);
-  return parseYaml(block[1] ?? '') as Record<string, unknown>;
-}
 
 const TOPOLOGY_FILE = new URL('../../../labs/overlay-classic.json', import.meta.url);
 const TOPOLOGY = parseTopology(JSON.parse(fs.readFileSync(TOPOLOGY_FILE, 'utf8')) as unknown, TOPOLOGY_FILE.pathname);
-const FRONT_MATTER = parseYaml(CHAPTER.split(/^---$/m)[1] ?? '') as { hosts: Record<string, HostVars> };
-const VARS = hostVariables(TOPOLOGY, FRONT_MATTER.hosts);
-
-/** Return a chapter-1 check body as it runs on `host`, with ${...} resolved. */
-function resolvedBody(id: string, host: string): Record<string, unknown> {
-  return resolveTemplates(chapterBody(id), host, VARS) as Record<string, unknown>;
-}
-
-function execResult(argv: readonly string[], exitCode: number, stdout: string, stderr = ''): ExecResult {
-  return { command: argv.join(' '), exitCode, stdout, stderr, timedOut: false, durationMs: 0 };
-}
+const CHECKS = chapterChecks('chapter-1', TOPOLOGY);
+const chapterBody = CHECKS.body;
+const resolvedBody = CHECKS.resolved;
 
 type Respond = (argv: readonly string[], options: HostExecOptions | undefined) => ExecResult | Promise<ExecResult>;
 type Output = { exitCode?: number; stdout?: string; stderr?: string };
@@ -710,21 +692,6 @@ describe('capture check with traffic host', () => {
     return argv[0] === 'timeout' && /^\d+$/.test(argv[1] ?? '') && sameArgv(argv.slice(2), TCPDUMP);
   }
   const PING_FROM_DEMO2 = [...IN_DEMO2, 'ping', '-n', '-c', '3', '-i', '0.2', '-W', '1', '192.168.0.100'];
-
-  /** Remove the VXLAN packets that `source` sent, with their inner lines, from tcpdump output. */
-  function withoutPacketsFrom(output: string, source: string): string {
-    const remaining: string[] = [];
-    const lines = output.split('\n');
-    for (let index = 0; index < lines.length; index++) {
-      const line = lines[index] ?? '';
-      if (line.includes(` IP ${source}.`) && line.includes(': VXLAN,')) {
-        index++;
-        continue;
-      }
-      remaining.push(line);
-    }
-    return remaining.join('\n');
-  }
 
   /**
    * Create a lab where tcpdump on node1 prints its banner, waits until the

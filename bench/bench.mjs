@@ -1,0 +1,289 @@
+#!/usr/bin/env node
+// overlab's benchmark: every figure is the median of several runs after a
+// warm-up, measured side by side with what it is compared to, in one run.
+// As root, after `npm run build`:
+//   node bench/bench.mjs [--runs N] [--install-mininet] [--max-labs N] [--output FILE]
+// It prints a Markdown table and writes it to docs/benchmarks.md.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = path.join(root, 'bin', 'overlab.js');
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    'install-mininet': { type: 'boolean', default: false },
+    'max-labs': { type: 'string', default: '20' },
+    output: { type: 'string', default: path.join(root, 'docs', 'benchmarks.md') },
+  },
+});
+const RUNS = Number(options.runs);
+
+const { NetnsProvider } = await import(path.join(root, 'dist/providers/netns/netns-provider.js'));
+const { loadTopology } = await import(path.join(root, 'dist/lab/topology.js'));
+const { loadChapter } = await import(path.join(root, 'dist/course/book.js'));
+const { enterHost } = await import(path.join(root, 'dist/providers/netns/namespace-holder.js'));
+const provider = new NetnsProvider();
+
+// ---- measuring ---------------------------------------------------------
+
+/**
+ * Run `fn` once to warm up, then `runs` times; return median, min and max in
+ * ms. A number returned by `fn` is taken as the sample instead of its whole
+ * duration, so that set-up and clean-up can stay out of it.
+ */
+async function measure(fn, runs = RUNS, { warmUp = true } = {}) {
+  if (warmUp) await fn();
+  const samples = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const returned = await fn();
+    samples.push(typeof returned === 'number' ? returned : performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], max: samples.at(-1), runs };
+}
+
+function overlab(args, { env = {} } = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  if (result.status !== 0 && !(args[0] === 'verify' && result.status === 1)) {
+    throw new Error(`overlab ${args.join(' ')} exited with ${result.status}: ${result.stderr.trim()}`);
+  }
+  return result;
+}
+
+function sh(script) {
+  const result = spawnSync('bash', ['-e', '-c', script], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`script failed (${result.status}): ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
+const range = (m) => `${seconds(m.median)} (${seconds(m.min)}–${seconds(m.max)}, n=${m.runs})`;
+
+// ---- the figures -------------------------------------------------------
+
+const rows = [];
+function row(figure, value, comparison = '—', note = '') {
+  rows.push({ figure, value, comparison, note });
+  console.log(`${figure}: ${value}${comparison !== '—' ? ` | ${comparison}` : ''}${note ? ` | ${note}` : ''}`);
+}
+
+const overlay = await loadTopology('overlay');
+const bareTopology = { ...overlay, name: 'overlay', hosts: overlay.hosts.map((host) => ({ ...host, services: [] })) };
+
+// 1. Lab up without daemons, against a bare shell script making the same namespaces and against Mininet.
+const netnsUp = await measure(async () => {
+  const started = performance.now();
+  await provider.up('bench-up', bareTopology);
+  const elapsed = performance.now() - started;
+  await provider.down('bench-up');
+  return elapsed;
+});
+
+// The bare script: three hosts and a switch as plain `ip netns` namespaces joined by veth pairs.
+const bareNamespaces = `
+for ns in b-sw b-kv b-n1 b-n2; do ip netns add $ns; done
+ip -n b-sw link add br0 type bridge; ip -n b-sw link set br0 up
+i=0; for h in kv:10.0.10.34 n1:10.0.10.30 n2:10.0.10.31; do
+  name=\${h%%:*}; addr=\${h#*:}
+  ip -n b-sw link add $name type veth peer name eth0 netns b-$name
+  ip -n b-sw link set $name master br0 up
+  ip -n b-$name addr add $addr/24 dev eth0; ip -n b-$name link set eth0 up; ip -n b-$name link set lo up
+done`;
+const bareDown = 'for ns in b-sw b-kv b-n1 b-n2; do ip netns del $ns 2>/dev/null || true; done';
+sh(bareDown);
+const bareUp = await measure(async () => {
+  const started = performance.now();
+  sh(bareNamespaces);
+  const elapsed = performance.now() - started;
+  sh(bareDown);
+  return elapsed;
+});
+
+let mininet = 'not measured: Mininet is not installed (run with --install-mininet)';
+if (options['install-mininet'] && spawnSync('which', ['mn']).status !== 0) {
+  spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'mininet'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+if (spawnSync('which', ['mn']).status === 0) {
+  // Mininet puts its switch in the namespace it runs in, so it runs in a
+  // throwaway one: nothing of it reaches the machine's own. A Linux bridge
+  // (lxbr) stands in for Open vSwitch, and no controller is needed for it.
+  const mnArgs = ['--net', '--mount', '--propagation', 'private', 'mn', '--topo', 'single,3', '--test', 'none', '--switch', 'lxbr', '--controller', 'none'];
+  const probe = spawnSync('unshare', mnArgs, { encoding: 'utf8' });
+  if (probe.status === 0) {
+    const mn = await measure(async () => {
+      spawnSync('unshare', mnArgs, { encoding: 'utf8' });
+    });
+    mininet = `Mininet \`mn --topo single,3 --test none --switch lxbr --controller none\`, start and stop: ${range(mn)} (ratio ${(netnsUp.median / mn.median).toFixed(2)})`;
+  } else {
+    mininet = `not measured: mn failed: ${(probe.stderr || probe.stdout).trim().split('\n').pop()}`;
+  }
+}
+row('netns lab up: 3 hosts and the underlay, no daemons', range(netnsUp), `bare \`ip netns\` script: ${range(bareUp)} (ratio ${(netnsUp.median / bareUp.median).toFixed(2)}); ${mininet}`, 'target ≤ 0.3 s');
+
+// 2. Lab up with dockerd ready on both nodes.
+const upWithDaemons = await measure(async () => {
+  const started = performance.now();
+  await provider.up('bench-up', overlay);
+  const elapsed = performance.now() - started;
+  await provider.down('bench-up');
+  return elapsed;
+});
+row('netns lab up with the node daemons ready', range(upWithDaemons));
+
+// 3. Chapter 2 end to end, against the same commands run bare.
+const chapterRuns = Math.max(3, Math.min(RUNS, 5));
+const chapter2 = await measure(async () => {
+  overlab(['start', 'chapter-2', '--yes', '--lab', 'bench-ch2']);
+  overlab(['verify', 'chapter-2', '--lab', 'bench-ch2']);
+  overlab(['down', '--lab', 'bench-ch2']);
+}, chapterRuns);
+const { chapter } = await loadChapter('chapter-2');
+const bareChapter = await measure(async () => {
+  const lab = await provider.up('bench-bare', overlay);
+  for (const step of chapter.steps) {
+    for (const stepRun of step.runs) {
+      const [file, ...args] = enterHost(lab.state.hosts[stepRun.host], 'bench-bare', stepRun.host, ['bash', '-e', '-c', stepRun.script]);
+      spawnSync(file, args, { stdio: 'ignore' });
+    }
+  }
+  await provider.down('bench-bare');
+}, chapterRuns);
+row(
+  'chapter 2 end to end (start --yes, verify, down)',
+  range(chapter2),
+  `the same steps as bare nsenter scripts on a lab, no checks: ${range(bareChapter)} (ratio ${(chapter2.median / bareChapter.median).toFixed(2)})`,
+  'target ≤ 2×',
+);
+
+// 4. Chapter 1 in each mode the machine supports.
+for (const mode of ['classic', 'swarm']) {
+  const probe = spawnSync(process.execPath, [bin, 'start', 'chapter-1', '--yes', '--mode', mode, '--lab', 'bench-ch1'], { encoding: 'utf8' });
+  overlab(['down', '--lab', 'bench-ch1']);
+  if (probe.status !== 0) {
+    row(`chapter 1 end to end, ${mode} mode`, `not measured: ${probe.stderr.trim().split('\n')[0]}`);
+    continue;
+  }
+  const chapter1 = await measure(async () => {
+    overlab(['start', 'chapter-1', '--yes', '--mode', mode, '--lab', 'bench-ch1']);
+    overlab(['down', '--lab', 'bench-ch1']);
+  }, 3, { warmUp: false });
+  row(`chapter 1 end to end, ${mode} mode (start --yes, down)`, range(chapter1));
+}
+
+// 5. verify on a finished lab, 6. step overhead, 7. down.
+overlab(['start', 'chapter-2', '--yes', '--lab', 'bench-ch2']);
+const verify = await measure(async () => overlab(['verify', 'chapter-2', '--lab', 'bench-ch2']));
+row('`overlab verify chapter-2` on a finished lab (18 checks)', range(verify), '—', 'target ≤ 0.2 s');
+
+const lab = await provider.attach('bench-ch2');
+const stepOverhead = await measure(async () => lab.exec('node1', ['true']), 50);
+const holder = lab.state.hosts.node1;
+const bareNsenter = await measure(async () => {
+  spawnSync('nsenter', [`--target=${holder.initPid}`, '--net', '--uts', '--mount', '--pid', '--', 'true']);
+}, 50);
+row(
+  'one command on a host through overlab (`true` on node1)',
+  range(stepOverhead),
+  `bare \`nsenter -t PID -n -u -m -p true\`: ${range(bareNsenter)}; overhead ${(stepOverhead.median - bareNsenter.median).toFixed(1)} ms`,
+  'target overhead ≤ 20 ms',
+);
+
+const peakOverlab = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, 'verify', 'chapter-2', '--lab', 'bench-ch2'], { encoding: 'utf8' });
+const verifyPeakKiB = Number(peakOverlab.stderr.trim().split('\n').pop());
+const labMemoryMiB = labResidentMiB('bench-ch2');
+
+let first = true;
+const down = await measure(async () => {
+  if (!first) overlab(['start', 'chapter-2', '--yes', '--lab', 'bench-ch2']);
+  first = false;
+  const started = performance.now();
+  overlab(['down', '--lab', 'bench-ch2']);
+  return performance.now() - started;
+}, 3, { warmUp: false });
+row('`overlab down` of a finished chapter-2 lab', range(down));
+
+// 8. Labs side by side.
+const maxLabs = Number(options['max-labs']);
+let single;
+let capacity = 0;
+let capacityNote = '';
+for (const count of [1, 2, 4, 8, 12, 16, 20].filter((n) => n <= maxLabs)) {
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: count }, (_unused, index) =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [bin, 'start', 'chapter-2', '--yes', '--lab', `bench-side-${index}`], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+        child.on('exit', (code) => resolve(code));
+      }),
+    ),
+  );
+  const elapsed = performance.now() - started;
+  const verified = Array.from({ length: count }, (_unused, index) => overlab(['verify', 'chapter-2', '--lab', `bench-side-${index}`]).status);
+  for (let index = 0; index < count; index++) overlab(['down', '--lab', `bench-side-${index}`]);
+  const failed = results.filter((code) => code !== 0).length + verified.filter((code) => code !== 0).length;
+  single ??= elapsed;
+  console.log(`  ${count} labs at once: ${seconds(elapsed)}, ${failed} failures`);
+  if (failed > 0) {
+    capacityNote = `at ${count} labs a step or check failed`;
+    break;
+  }
+  if (elapsed > 2 * single) {
+    capacityNote = `at ${count} labs the run took ${(elapsed / single).toFixed(1)}× as long as one lab`;
+    break;
+  }
+  capacity = count;
+}
+row('chapter-2 labs side by side before a check fails or a lab takes twice as long', `${capacity}`, capacityNote || `up to ${maxLabs} tried`, 'target ≥ 20 on 2 cores');
+
+row('peak memory of the overlab process (`overlab verify`)', `${(verifyPeakKiB / 1024).toFixed(0)} MiB`, '—', 'maximum resident set, GNU time');
+row('memory of one finished chapter-2 lab', `${labMemoryMiB.toFixed(0)} MiB`, '—', 'resident memory of every process in the lab\'s PID namespaces');
+row('container and Vagrant providers: lab up and chapter 2', 'not measured', '—', 'these providers do not exist yet');
+
+// ---- the report --------------------------------------------------------
+
+function labResidentMiB(labName) {
+  const state = JSON.parse(readFileSync(`/run/overlab/labs/${labName}/state.json`, 'utf8'));
+  const namespaces = new Set(Object.values(state.hosts).map((holder) => readlinkSync(`/proc/${holder.initPid}/ns/pid`)));
+  let kib = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!namespaces.has(readlinkSync(`/proc/${entry}/ns/pid`))) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      kib += Number(rss?.[1] ?? 0);
+    } catch {
+      // The process has exited.
+    }
+  }
+  return kib / 1024;
+}
+
+const versions = {
+  cores: os.cpus().length,
+  kernel: os.release(),
+  iproute2: execFileSync('ip', ['-V'], { encoding: 'utf8' }).trim(),
+  docker: execFileSync('dockerd', ['--version'], { encoding: 'utf8' }).trim(),
+  node: process.version,
+};
+const table = [
+  '| figure | overlab | compared with | note |',
+  '| --- | --- | --- | --- |',
+  ...rows.map((entry) => `| ${entry.figure} | ${entry.value} | ${entry.comparison} | ${entry.note} |`),
+];
+const text = [
+  '# Benchmarks',
+  '',
+  `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${versions.cores} cores, Linux ${versions.kernel}, ${versions.iproute2}, ${versions.docker}, Node ${versions.node}.`,
+  `Each figure is the median of the runs given after a warm-up run, with the minimum and maximum; comparisons were measured in the same run.`,
+  '',
+  ...table,
+  '',
+].join('\n');
+console.log(`\n${table.join('\n')}`);
+writeFileSync(options.output, text);
+console.log(`wrote ${options.output}`);
