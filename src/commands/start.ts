@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { loadChapter, parseAllChapters, selectMode } from '../course/book.js';
+import { findChapter, parseAllChapters, selectMode } from '../course/book.js';
 import type { Chapter } from '../course/chapter.js';
 import { chooseMode } from '../course/modes.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
@@ -32,12 +32,11 @@ export interface Terminal {
  */
 export async function startCommand(chapterId: string, options: StartOptions, terminal: Terminal): Promise<number> {
   const lab = labName(options);
-  const written = (await parseAllChapters()).find((candidate) => candidate.id === chapterId);
-  if (!written) await loadChapter(chapterId); // raises UNKNOWN_CHAPTER with the list of chapters
+  const written = findChapter(await parseAllChapters(), chapterId);
   const progress = (await readProgress(lab)).chapters[chapterId];
   // Resuming keeps the mode the chapter was started in.
-  const choice = await chooseMode(written as Chapter, options.mode ?? progress?.mode);
-  const { chapter, topology } = await selectMode(written as Chapter, choice.mode);
+  const choice = await chooseMode(written, options.mode ?? progress?.mode);
+  const { chapter, topology } = await selectMode(written, choice.mode);
   if (!options.yes && !terminal.isInteractive) {
     throw new OverlabError('NO_TTY', 'standard input is not a terminal, so overlab cannot ask before each step', {
       hint: `run "overlab start ${chapter.id} --yes" to run every step without asking`,

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { parseAllChapters, selectMode, type LoadedChapter } from '../course/book.js';
+import { findChapter, parseAllChapters, selectMode, type LoadedChapter } from '../course/book.js';
 import { unmetRequirement } from '../course/modes.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
 import { writeFileAtomic } from '../lab/atomic-file.js';
@@ -54,11 +54,7 @@ export async function testCommand(chapterIds: string[], options: TestOptions, ou
 
 async function planRuns(chapterIds: string[], mode: string | undefined, output: Writable): Promise<LoadedChapter[]> {
   const all = await parseAllChapters();
-  const chosen = chapterIds.length === 0 ? all : chapterIds.map((id) => {
-    const chapter = all.find((candidate) => candidate.id === id);
-    if (!chapter) throw new OverlabError('UNKNOWN_CHAPTER', `unknown chapter "${id}"`, { hint: `use one of: ${all.map((candidate) => candidate.id).join(', ')}` });
-    return chapter;
-  });
+  const chosen = chapterIds.length === 0 ? all : chapterIds.map((id) => findChapter(all, id));
   const plan: LoadedChapter[] = [];
   for (const chapter of chosen) {
     if (chapter.modes.length === 0) {

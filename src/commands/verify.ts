@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { chaptersForTopology, parseAllChapters, selectMode, type LoadedChapter } from '../course/book.js';
+import { chaptersForTopology, findChapter, parseAllChapters, selectMode, type LoadedChapter } from '../course/book.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
 import { writeFileAtomic } from '../lab/atomic-file.js';
 import { formatJunit, type JunitSuite } from '../report/junit.js';
@@ -104,10 +104,7 @@ async function chaptersToGrade(chapterIds: string[], lab: string, labTopology: s
   const all = await parseAllChapters();
   return Promise.all(
     chapterIds.map(async (id) => {
-      const chapter = all.find((candidate) => candidate.id === id);
-      if (!chapter) {
-        throw new OverlabError('UNKNOWN_CHAPTER', `unknown chapter "${id}"`, { hint: `use one of: ${all.map((candidate) => candidate.id).join(', ')}` });
-      }
+      const chapter = findChapter(all, id);
       // A chapter with modes is graded in the mode whose topology the lab runs.
       const mode = chapter.modes.find((candidate) => candidate.topology === labTopology);
       if (chapter.modes.length > 0 ? !mode : chapter.topology !== labTopology) {

@@ -28,14 +28,18 @@ export async function parseAllChapters(dir = BOOK_DIR): Promise<Chapter[]> {
 
 /** Load a chapter by id ("chapter-2") in a mode, validated against that mode's topology. */
 export async function loadChapter(id: string, dir = BOOK_DIR, labsDir = LABS_DIR, mode?: string): Promise<LoadedChapter> {
-  const chapters = await parseAllChapters(dir);
+  return selectMode(findChapter(await parseAllChapters(dir), id), mode, labsDir);
+}
+
+/** Find a chapter by id among parsed chapters, or raise UNKNOWN_CHAPTER listing the ids. */
+export function findChapter(chapters: readonly Chapter[], id: string): Chapter {
   const found = chapters.find((chapter) => chapter.id === id);
   if (!found) {
     throw new OverlabError('UNKNOWN_CHAPTER', `unknown chapter "${id}"`, {
       hint: `use one of: ${chapters.map((chapter) => chapter.id).join(', ')} (overlab list shows them)`,
     });
   }
-  return selectMode(found, mode, labsDir);
+  return found;
 }
 
 /**
