@@ -48,6 +48,17 @@ export class NetnsProvider implements Provider {
       await this.down(lab);
     }
 
+    try {
+      return await this.provision(lab, topology, events);
+    } catch (error) {
+      if (!(error instanceof OverlabError)) throw error;
+      // Keep what was built for its logs, and say how to remove it.
+      const removal = `remove the half-built lab with "overlab down${labFlag(lab)}"`;
+      throw new OverlabError(error.code, error.message, { hint: error.hint ? `${error.hint}; ${removal}` : removal, cause: error });
+    }
+  }
+
+  private async provision(lab: string, topology: Topology, events: ProvisionEvents): Promise<RunningLab> {
     const started = performance.now();
     await mkdir(path.join(labDir(lab), 'logs'), { recursive: true });
     const state: LabState = {
