@@ -101,6 +101,8 @@ async function walkChapter(
   let failedStep: string | undefined;
   try {
     for (const [index, step] of chapter.steps.entries()) {
+      // A signal that arrived while checks ran stops before the next step starts.
+      if (interruptedBy) break;
       if (done.has(step.id)) {
         ui.stepDone(step);
         continue;
