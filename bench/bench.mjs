@@ -105,8 +105,9 @@ const bareUp = await measure(async () => {
 });
 
 let mininet = 'not measured: Mininet is not installed (run with --install-mininet)';
-if (options['install-mininet'] && spawnSync('which', ['mn']).status !== 0) {
-  spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'mininet'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+if (options['install-mininet'] && (spawnSync('which', ['mn']).status !== 0 || spawnSync('which', ['brctl']).status !== 0)) {
+  // bridge-utils: Mininet's Linux-bridge switch (lxbr) runs brctl.
+  spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'mininet', 'bridge-utils'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 if (spawnSync('which', ['mn']).status === 0) {
   // Mininet puts its switch in the namespace it runs in, so it runs in a
@@ -120,7 +121,8 @@ if (spawnSync('which', ['mn']).status === 0) {
     });
     mininet = `Mininet \`mn --topo single,3 --test none --switch lxbr --controller none\`, start and stop: ${range(mn)} (ratio ${(netnsUp.median / mn.median).toFixed(2)})`;
   } else {
-    mininet = `not measured: mn failed: ${(probe.stderr || probe.stdout).trim().split('\n').pop()}`;
+    const reason = `${probe.stdout}${probe.stderr}`.split('\n').find((line) => /cannot|error|not found|failed/i.test(line)) ?? `exit code ${probe.status}`;
+    mininet = `not measured: mn failed: ${reason.trim()}`;
   }
 }
 row('netns lab up: 3 hosts and the underlay, no daemons', range(netnsUp), `bare \`ip netns\` script: ${range(bareUp)} (ratio ${(netnsUp.median / bareUp.median).toFixed(2)}); ${mininet}`, 'target ≤ 0.3 s');
@@ -285,5 +287,14 @@ const text = [
   '',
 ].join('\n');
 console.log(`\n${table.join('\n')}`);
-writeFileSync(options.output, text);
+// Keep the hand-written analysis below the marker of an earlier report.
+const MARKER = '<!-- analysis: kept by bench.mjs -->';
+let analysis = '';
+try {
+  const previous = readFileSync(options.output, 'utf8');
+  if (previous.includes(MARKER)) analysis = previous.slice(previous.indexOf(MARKER));
+} catch {
+  // No earlier report.
+}
+writeFileSync(options.output, analysis ? `${text}\n${analysis}` : text);
 console.log(`wrote ${options.output}`);

@@ -1,18 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
-import { downCommand } from './commands/down.js';
-import { doctorCommand } from './commands/doctor.js';
-import { listCommand } from './commands/list.js';
-import { shellCommand } from './commands/shell.js';
-import { startCommand } from './commands/start.js';
-import { statusCommand } from './commands/status.js';
-import { testCommand } from './commands/test.js';
-import { verifyCommand } from './commands/verify.js';
 import { EXIT_CANNOT_RUN, OverlabError } from './errors.js';
 
 const labOption = () => new Option('--lab <name>', 'which lab to act on (several can run side by side)').default(undefined, 'default');
 const providerOption = () => new Option('--provider <kind>', 'where lab hosts run').choices(['netns']);
 
-/** Build the command line; each action stores its exit code in `state.exitCode`. */
+/**
+ * Build the command line; each action stores its exit code in `state.exitCode`.
+ * Commands are imported when they run, so that `--help` does not pay for
+ * loading execa, markdown-it and the rest.
+ */
 export function buildProgram(state: { exitCode: number }): Command {
   const program = new Command('overlab')
     .description('Lab runner and interactive course on how overlay networks really work')
@@ -29,7 +25,7 @@ export function buildProgram(state: { exitCode: number }): Command {
     .command('list')
     .description('chapters and the progress made in the lab')
     .addOption(labOption())
-    .action(async (options) => set(await listCommand(options, process.stdout)));
+    .action(async (options) => set(await (await import('./commands/list.js')).listCommand(options, process.stdout)));
 
   program
     .command('start')
@@ -40,7 +36,7 @@ export function buildProgram(state: { exitCode: number }): Command {
     .addOption(labOption())
     .addOption(providerOption())
     .action(async (chapter: string, options) =>
-      set(await startCommand(chapter, options, { input: process.stdin, output: process.stdout, isInteractive: process.stdin.isTTY === true && process.stdout.isTTY === true })),
+      set(await (await import('./commands/start.js')).startCommand(chapter, options, { input: process.stdin, output: process.stdout, isInteractive: process.stdin.isTTY === true && process.stdout.isTTY === true })),
     );
 
   program
@@ -51,7 +47,7 @@ export function buildProgram(state: { exitCode: number }): Command {
     .option('--hints', 'show what to try next for each failed check')
     .option('--junit <file>', 'also write the results as JUnit XML to this file')
     .addOption(labOption())
-    .action(async (chapters: string[], options) => set(await verifyCommand(chapters, options, process.stdout)));
+    .action(async (chapters: string[], options) => set(await (await import('./commands/verify.js')).verifyCommand(chapters, options, process.stdout)));
 
   program
     .command('test')
@@ -62,7 +58,7 @@ export function buildProgram(state: { exitCode: number }): Command {
     .option('--jobs <n>', 'labs to run side by side for the skipped-step runs', '2')
     .option('--junit <file>', 'also write the results as JUnit XML to this file')
     .addOption(providerOption())
-    .action(async (chapters: string[], options) => set(await testCommand(chapters, options, process.stdout)));
+    .action(async (chapters: string[], options) => set(await (await import('./commands/test.js')).testCommand(chapters, options, process.stdout)));
 
   program
     .command('shell')
@@ -70,25 +66,25 @@ export function buildProgram(state: { exitCode: number }): Command {
     .argument('<host>', 'host name, e.g. node1')
     .option('--ns <name>', 'open the shell inside this network namespace of the host (e.g. overns)')
     .addOption(labOption())
-    .action(async (host: string, options) => set(await shellCommand(host, options)));
+    .action(async (host: string, options) => set(await (await import('./commands/shell.js')).shellCommand(host, options)));
 
   program
     .command('status')
     .description('running labs, their hosts and services')
     .addOption(labOption())
-    .action(async (options) => set(await statusCommand(options, process.stdout)));
+    .action(async (options) => set(await (await import('./commands/status.js')).statusCommand(options, process.stdout)));
 
   program
     .command('down')
     .description('remove the lab and everything it created')
     .addOption(labOption())
     .addOption(providerOption())
-    .action(async (options) => set(await downCommand(options, process.stdout)));
+    .action(async (options) => set(await (await import('./commands/down.js')).downCommand(options, process.stdout)));
 
   program
     .command('doctor')
     .description('check the prerequisites and report their versions')
-    .action(async () => set(await doctorCommand(process.stdout)));
+    .action(async () => set(await (await import('./commands/doctor.js')).doctorCommand(process.stdout)));
 
   return program;
 }

@@ -57,41 +57,43 @@ export async function verifyCommand(chapterIds: string[], options: VerifyOptions
   const provider = await providerOf(options, lab);
   const running = await provider.attach(lab);
   const chapters = await chaptersToGrade(chapterIds, lab, running.state.topology.name);
+  // Reading the tool versions takes as long as a check; do it alongside them.
+  const versions = collectVersions();
 
-  const report: VerifyReport = {
-    schema: VERIFY_SCHEMA,
-    lab,
-    provider: provider.kind,
-    generatedAt: new Date().toISOString(),
-    versions: await collectVersions(),
-    chapters: [],
-    passed: 0,
-    total: 0,
-    score: { earned: 0, possible: 0 },
-    ok: true,
-  };
+  const chapterReports: ChapterReport[] = [];
   for (const { chapter, topology } of chapters) {
     const started = performance.now();
     const checks = await runChecks(running, chapter, topology);
     const passing = checks.filter((check) => check.status === 'pass');
-    const score = { earned: sum(passing.map((check) => check.weight)), possible: sum(checks.map((check) => check.weight)) };
-    report.chapters.push({
+    chapterReports.push({
       id: chapter.id,
       title: chapter.title,
       mode: chapter.mode,
       topology: topology.name,
       passed: passing.length,
       total: checks.length,
-      score,
+      score: { earned: sum(passing.map((check) => check.weight)), possible: sum(checks.map((check) => check.weight)) },
       durationMs: performance.now() - started,
       checks,
     });
-    report.passed += passing.length;
-    report.total += checks.length;
-    report.score.earned += score.earned;
-    report.score.possible += score.possible;
   }
-  report.ok = report.passed === report.total;
+  const passed = sum(chapterReports.map((chapter) => chapter.passed));
+  const total = sum(chapterReports.map((chapter) => chapter.total));
+  const report: VerifyReport = {
+    schema: VERIFY_SCHEMA,
+    lab,
+    provider: provider.kind,
+    generatedAt: new Date().toISOString(),
+    versions: await versions,
+    chapters: chapterReports,
+    passed,
+    total,
+    score: {
+      earned: sum(chapterReports.map((chapter) => chapter.score.earned)),
+      possible: sum(chapterReports.map((chapter) => chapter.score.possible)),
+    },
+    ok: passed === total,
+  };
 
   if (options.junit) await writeFileAtomic(options.junit, formatJunit(verifySuites(report), `overlab verify ${lab}`));
   if (options.json) output.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -26,7 +26,7 @@ export interface CheckResult {
 const RETRY_INTERVAL_MS = 250;
 
 /** At most this many checks run at once; each may run tcpdump and ping on a host. */
-const CONCURRENCY = 4;
+const CONCURRENCY = 8;
 
 /** Run checks against the live lab; results come back in book order, host by host. */
 export async function runChecks(lab: RunningLab, chapter: Chapter, topology: Topology, checks: readonly CheckSpec[] = chapter.checks): Promise<CheckResult[]> {

@@ -568,7 +568,7 @@ describe('ping check', () => {
 
     await runCheck(pingCheck, resolvedBody('overlay-ping', 'node1'), host);
 
-    expect(host.calls).toContainEqual([...IN_DEMO, 'ping', '-n', '-c', '3', '-i', '0.2', '-W', '1', '192.168.0.3']);
+    expect(host.calls).toContainEqual([...IN_DEMO, 'ping', '-n', '-c', '3', '-i', '0.05', '-W', '1', '192.168.0.3']);
   });
 
   it('fails unreachable host', async () => {

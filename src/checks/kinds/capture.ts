@@ -2,7 +2,7 @@ import { parseVxlanCapture } from '../../parsers/tcpdump.js';
 import type { HostExecOptions } from '../../providers/provider.js';
 import { fail, pass, type CheckKind } from '../check-kind.js';
 import { describeTarget, enterTarget, parseTarget, validateTarget, type Target } from '../target.js';
-import { runPing } from './ping.js';
+import { PING_INTERVAL_S, runPing } from './ping.js';
 import { validateExpect, validateKeys } from './expectations.js';
 
 interface CaptureSpec {
@@ -22,12 +22,12 @@ interface CaptureSpec {
 const IPV4_OR_VARIABLE = /^(\d{1,3}(\.\d{1,3}){3}|\$\{[a-z_.]+\})$/;
 
 /**
- * Return how long tcpdump listens, in seconds. The ping sends one request every
- * 0.2 s and waits at most 1 s for the last reply, plus a margin for the
- * ping to start on another host.
+ * Return how long tcpdump listens, in seconds. The ping sends one request
+ * every PING_INTERVAL_S and waits at most 1 s for the last reply, plus a
+ * margin for the ping to start on another host.
  */
 function captureSeconds(count: number): number {
-  return Math.ceil(count * 0.2) + 3;
+  return Math.ceil(count * PING_INTERVAL_S) + 3;
 }
 
 /** How long tcpdump may take to start listening before the check gives up, in ms. */

@@ -691,7 +691,7 @@ describe('capture check with traffic host', () => {
   function isCapture(argv: readonly string[]): boolean {
     return argv[0] === 'timeout' && /^\d+$/.test(argv[1] ?? '') && sameArgv(argv.slice(2), TCPDUMP);
   }
-  const PING_FROM_DEMO2 = [...IN_DEMO2, 'ping', '-n', '-c', '3', '-i', '0.2', '-W', '1', '192.168.0.100'];
+  const PING_FROM_DEMO2 = [...IN_DEMO2, 'ping', '-n', '-c', '3', '-i', '0.05', '-W', '1', '192.168.0.100'];
 
   /**
    * Create a lab where tcpdump on node1 prints its banner, waits until the
