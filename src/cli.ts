@@ -99,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      process.stderr.write(`overlab: ${error.message.replace(/^error: /, '')}; run "overlab --help" for usage\n`);
+      process.stderr.write(`overlab: ${error.message.replace(/^error: /, '').replace(/\.$/, '')}; run "overlab --help" for usage\n`);
       return EXIT_CANNOT_RUN;
     }
     if (error instanceof OverlabError) {

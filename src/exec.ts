@@ -10,6 +10,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** The caller's AbortSignal stopped the program. */
+  interrupted: boolean;
   durationMs: number;
 }
 
@@ -38,24 +40,39 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     reject: false,
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,
-    timeout: options.timeoutMs,
-    killSignal: 'SIGKILL',
     env: options.env,
     extendEnv: !options.cleanEnv,
-    cancelSignal: options.signal,
     stripFinalNewline: false,
-    // The whole process group dies on timeout: nsenter forks the command,
-    // so killing nsenter alone would leave it running inside the host.
+    // A process group of its own: nsenter forks the command into the host,
+    // so a timeout or an interruption must kill the whole group at once.
+    // execa's own timeout kills only nsenter and then waits for the output
+    // pipes, which the command inside the host keeps open until it ends.
     detached: true,
   });
+  let timedOut = false;
+  let interrupted = false;
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          killGroup(subprocess.pid);
+        }, options.timeoutMs);
+  const onAbort = () => {
+    interrupted = true;
+    killGroup(subprocess.pid);
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.onStdout) subprocess.stdout?.on('data', (chunk: Buffer) => options.onStdout?.(chunk.toString()));
   if (options.onStderr) subprocess.stderr?.on('data', (chunk: Buffer) => options.onStderr?.(chunk.toString()));
   const result = await subprocess;
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
   const durationMs = performance.now() - started;
-  if (result.timedOut || result.isCanceled) killGroup(subprocess.pid);
   const command = argv.join(' ');
   debug('%s -> %s in %dms', command, result.exitCode ?? result.signal, Math.round(durationMs));
-  if (result.failed && result.exitCode === undefined && !result.timedOut && !result.isCanceled) {
+  if (result.failed && result.exitCode === undefined && !timedOut && !interrupted) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT') {
       throw new OverlabError('MISSING_TOOL', `${file} not found`, {
@@ -65,10 +82,12 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   }
   return {
     command,
-    exitCode: result.exitCode ?? (result.timedOut ? 124 : 128),
+    // 124 and 130 as timeout(1) and a shell report a timeout and an interrupt.
+    exitCode: result.exitCode ?? (timedOut ? 124 : interrupted ? 130 : 128),
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
-    timedOut: Boolean(result.timedOut),
+    timedOut,
+    interrupted,
     durationMs,
   };
 }

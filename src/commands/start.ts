@@ -117,7 +117,8 @@ async function walkChapter(
           return EXIT_OK;
         }
         if (choice === 'skip') {
-          ui.info(`skipped ${step.id}: run its commands yourself with "overlab shell <host>"`);
+          const hosts = step.runs.map((run) => run.host).join(', ');
+          ui.info(`skipped ${step.id}: run its commands yourself with "overlab shell ${step.runs[0]?.host ?? '<host>'}${labFlag(lab)}" (on ${hosts})`);
           continue;
         }
       }

@@ -2,7 +2,11 @@ import type { Writable } from 'node:stream';
 import { findChapter, parseAllChapters, selectMode, type LoadedChapter } from '../course/book.js';
 import { unmetRequirement } from '../course/modes.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
-import { writeFileAtomic } from '../lab/atomic-file.js';
+import { writeReportFile } from '../report/report-file.js';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { stateRoot } from '../paths.js';
+import type { Provider } from '../providers/provider.js';
 import { providerFor } from '../providers/registry.js';
 import { formatJunit, type JunitSuite } from '../report/junit.js';
 import { testChapter, type ChapterTestReport, type PhaseResult } from '../testing/chapter-test.js';
@@ -28,6 +32,16 @@ export async function testCommand(chapterIds: string[], options: TestOptions, ou
   const provider = providerFor(options.provider ?? 'netns');
   const plan = await planRuns(chapterIds, options.mode, output);
 
+  // Ctrl-C or SIGTERM: remove this run's labs before exiting, since the
+  // labs outlive overlab and nobody else knows their names.
+  const prefix = `test-${process.pid % 100000}-`;
+  const onSignal = (signal: NodeJS.Signals) => {
+    output.write(`interrupted by ${signal}: removing this run's labs\n`);
+    void removeLabs(provider, prefix).finally(() => process.exit(EXIT_CHECK_FAILED));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
   const reports: ChapterTestReport[] = [];
   let run = 0;
   for (let round = 1; round <= repeat; round++) {
@@ -36,7 +50,7 @@ export async function testCommand(chapterIds: string[], options: TestOptions, ou
       output.write(`${label}: testing on fresh labs\n`);
       const report = await testChapter(loaded, {
         provider,
-        labPrefix: `test-${process.pid % 100000}-${run++}`,
+        labPrefix: `${prefix}${run++}`,
         jobs,
         onPhase: (phase) => output.write(formatPhase(label, phase)),
       });
@@ -46,7 +60,9 @@ export async function testCommand(chapterIds: string[], options: TestOptions, ou
     }
   }
 
-  if (options.junit) await writeFileAtomic(options.junit, formatJunit(testSuites(reports), 'overlab test'));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (options.junit) await writeReportFile(options.junit, formatJunit(testSuites(reports), 'overlab test'));
   const failed = reports.filter((report) => !report.ok);
   output.write(`${reports.length - failed.length} passed, ${failed.length} failed\n`);
   return failed.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
@@ -58,6 +74,7 @@ async function planRuns(chapterIds: string[], mode: string | undefined, output: 
   const plan: LoadedChapter[] = [];
   for (const chapter of chosen) {
     if (chapter.modes.length === 0) {
+      if (mode && chapterIds.length > 0) throw new OverlabError('BAD_ARGUMENT', `chapter ${chapter.id} has no modes, so --mode ${mode} does not apply`, { hint: 'leave out --mode' });
       plan.push(await selectMode(chapter, undefined));
       continue;
     }
@@ -103,4 +120,9 @@ function positiveInteger(text: string, option: string): number {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+async function removeLabs(provider: Provider, prefix: string): Promise<void> {
+  const labs = await readdir(path.join(stateRoot(), 'labs')).catch(() => [] as string[]);
+  for (const lab of labs.filter((name) => name.startsWith(prefix))) await provider.down(lab);
 }

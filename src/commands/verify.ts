@@ -1,9 +1,10 @@
 import type { Writable } from 'node:stream';
 import { chaptersForTopology, findChapter, parseAllChapters, selectMode, type LoadedChapter } from '../course/book.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
-import { writeFileAtomic } from '../lab/atomic-file.js';
+import { writeReportFile } from '../report/report-file.js';
 import { formatJunit, type JunitSuite } from '../report/junit.js';
 import { runChecks, type CheckResult } from '../runner/check-runner.js';
+import { readProgress } from '../runner/progress.js';
 import { stylerFor } from '../ui/style.js';
 import { collectVersions, type Versions } from '../versions.js';
 import { labName, providerOf, type LabOptions } from './options.js';
@@ -95,14 +96,22 @@ export async function verifyCommand(chapterIds: string[], options: VerifyOptions
     ok: passed === total,
   };
 
-  if (options.junit) await writeFileAtomic(options.junit, formatJunit(verifySuites(report), `overlab verify ${lab}`));
+  if (options.junit) await writeReportFile(options.junit, formatJunit(verifySuites(report), `overlab verify ${lab}`));
   if (options.json) output.write(`${JSON.stringify(report, null, 2)}\n`);
   else output.write(formatReport(report, options.hints === true, stylerFor(output)));
   return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
 async function chaptersToGrade(chapterIds: string[], lab: string, labTopology: string): Promise<LoadedChapter[]> {
-  if (chapterIds.length === 0) return chaptersForTopology(labTopology);
+  if (chapterIds.length === 0) {
+    // Two chapters can share a topology (chapter 2 and chapter 1's swarm
+    // mode), so grade the ones started in this lab. The progress file only
+    // picks which chapters to grade; the grade itself reads the kernel.
+    const all = await chaptersForTopology(labTopology);
+    const progress = await readProgress(lab).catch(() => undefined);
+    const started = all.filter((loaded) => (progress?.chapters[loaded.chapter.id]?.done.length ?? 0) > 0);
+    return started.length > 0 ? started : all;
+  }
   const all = await parseAllChapters();
   return Promise.all(
     chapterIds.map(async (id) => {

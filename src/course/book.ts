@@ -5,6 +5,7 @@ import { loadTopology, type Topology } from '../lab/topology.js';
 import { BOOK_DIR, LABS_DIR } from '../paths.js';
 import type { Chapter } from './chapter.js';
 import { parseChapter } from './parser.js';
+import { hostVariables, resolveTemplates, TemplateError } from '../checks/template.js';
 
 export interface LoadedChapter {
   chapter: Chapter;
@@ -13,7 +14,9 @@ export interface LoadedChapter {
 
 /** Chapter files in book order (file names sort as chapter-1, chapter-2, ...). */
 export async function listChapterFiles(dir = BOOK_DIR): Promise<string[]> {
-  const entries = await readdir(dir);
+  const entries = await readdir(dir).catch(() => {
+    throw new OverlabError('COURSE_SYNTAX', `the book directory ${dir} cannot be read`, { hint: 'point OVERLAB_BOOK_DIR at a directory of chapter files, or unset it' });
+  });
   return entries
     .filter((entry) => entry.endsWith('.md') && entry !== 'README.md')
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
@@ -23,7 +26,14 @@ export async function listChapterFiles(dir = BOOK_DIR): Promise<string[]> {
 /** Parse every chapter as written, with all of its modes' steps and checks. */
 export async function parseAllChapters(dir = BOOK_DIR): Promise<Chapter[]> {
   const files = await listChapterFiles(dir);
-  return Promise.all(files.map(async (file) => parseChapter(await readFile(file, 'utf8'), displayPath(file))));
+  const chapters = await Promise.all(files.map(async (file) => parseChapter(await readFile(file, 'utf8'), displayPath(file))));
+  for (const [index, chapter] of chapters.entries()) {
+    const first = chapters.findIndex((other) => other.id === chapter.id);
+    if (first !== index) {
+      throw new OverlabError('COURSE_SYNTAX', `${chapter.file}:2: chapter id "${chapter.id}" is already used by ${chapters[first]?.file}`, { hint: 'give each chapter its own id' });
+    }
+  }
+  return chapters;
 }
 
 /** Load a chapter by id ("chapter-2") in a mode, validated against that mode's topology. */
@@ -75,8 +85,14 @@ export async function selectMode(chapter: Chapter, mode: string | undefined, lab
   } else if (mode !== undefined) {
     throw new OverlabError('BAD_ARGUMENT', `chapter ${chapter.id} has no modes, so --mode ${mode} does not apply`, { hint: 'leave out --mode' });
   }
-  const topology = await loadTopology(selected.topology, labsDir);
+  const topology = await loadTopology(selected.topology, labsDir).catch((error: unknown) => {
+    if (error instanceof OverlabError && error.code === 'UNKNOWN_LAB') {
+      throw new OverlabError('COURSE_SYNTAX', `${chapter.file}:2: ${error.message}`, { hint: error.hint });
+    }
+    throw error;
+  });
   validateHosts(selected, topology);
+  validateVariables(selected, topology);
   return { chapter: selected, topology };
 }
 
@@ -101,6 +117,23 @@ function validateHosts(chapter: Chapter, topology: Topology): void {
   for (const step of chapter.steps) for (const run of step.runs) if (!known.has(run.host)) unknownHost(run.host, run.location);
   for (const check of chapter.checks) for (const host of check.hosts) if (!known.has(host)) unknownHost(host, check.location);
   for (const host of Object.keys(chapter.vars)) if (!known.has(host)) unknownHost(host, { file: chapter.file, line: 2 });
+}
+
+/** Resolve every check's ${...} for each of its hosts now, so that a typo is a file:line error, not a failing check. */
+function validateVariables(chapter: Chapter, topology: Topology): void {
+  const vars = hostVariables(topology, chapter.vars);
+  for (const check of chapter.checks) {
+    for (const host of check.hosts) {
+      try {
+        resolveTemplates(check.body, host, vars);
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        throw new OverlabError('COURSE_SYNTAX', `${check.location.file}:${check.location.line}: check "${check.id}": ${error.message}`, {
+          hint: 'define it under hosts: in the front matter',
+        });
+      }
+    }
+  }
 }
 
 function displayPath(file: string): string {

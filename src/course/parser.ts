@@ -103,6 +103,12 @@ export function parseChapter(text: string, file: string): Chapter {
       let step: Step;
       if (previous && previous.id === stepId) {
         if (save !== undefined || stepModes !== undefined) fail(line, `put save= and mode= on the first block of step "${stepId}"`);
+        // Later blocks of a step share the first block's expect=, timeout= and explanatory.
+        const conflicting =
+          (attributes.has('expect') && (expect === 'fail') !== previous.expectFailure) ||
+          (attributes.has('timeout') && timeout * 1000 !== previous.timeoutMs) ||
+          (attributes.has('explanatory') && !previous.explanatory);
+        if (conflicting) fail(line, `step "${stepId}" sets expect=, timeout= or explanatory differently from its first block; set them on the first block only`);
         step = previous;
       } else {
         if (steps.some((existing) => existing.id === stepId)) fail(line, `step id "${stepId}" is used twice`);
@@ -136,8 +142,9 @@ export function parseChapter(text: string, file: string): Chapter {
     try {
       parsed = parseYaml(token.content);
     } catch (error) {
-      const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
-      fail(line, `check "${checkId}" is not valid YAML: ${detail}`);
+      const { offset, detail } = yamlError(error, token.content);
+      // The block's YAML starts on the line after the fence.
+      fail(line + offset, `check "${checkId}" is not valid YAML: ${detail}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail(line, `check "${checkId}" must be a YAML mapping`);
     const bodyObject = parsed as Record<string, unknown>;
@@ -189,8 +196,8 @@ function splitFrontMatter(text: string, file: string): { frontMatter: Record<str
   try {
     frontMatter = parseYaml(match[1] as string);
   } catch (error) {
-    const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
-    throw new OverlabError('COURSE_SYNTAX', `${file}:2: invalid front matter: ${detail}`);
+    const { offset, detail } = yamlError(error, match[1] as string);
+    throw new OverlabError('COURSE_SYNTAX', `${file}:${1 + offset}: invalid front matter: ${detail}`, { hint: 'fix the YAML between the --- lines' });
   }
   if (typeof frontMatter !== 'object' || frontMatter === null) {
     throw new OverlabError('COURSE_SYNTAX', `${file}:2: the front matter must be a YAML mapping`);
@@ -214,6 +221,15 @@ function parseModes(raw: unknown, file: string): ChapterMode[] {
       requires: mode.requires === undefined ? undefined : String(mode.requires),
     };
   });
+}
+
+/** The line of a YAML error within the parsed text (1-based) and its first sentence without the position. */
+function yamlError(error: unknown, text: string): { offset: number; detail: string } {
+  if (!(error instanceof YAMLParseError)) return { offset: 1, detail: String(error) };
+  const detail = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  // An unclosed bracket is reported at the end of the text, past its last line.
+  const lines = text.replace(/\n$/, '').split('\n').length;
+  return { offset: Math.min(error.linePos?.[0]?.line ?? 1, lines), detail };
 }
 
 function requireString(frontMatter: Record<string, unknown>, key: string, file: string): string {

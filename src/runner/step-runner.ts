@@ -8,6 +8,8 @@ export interface StepHostResult {
   host: string;
   exitCode: number;
   timedOut: boolean;
+  /** Ctrl-C or SIGTERM stopped the command. */
+  interrupted: boolean;
   /** The exit code is what the step expects (zero, or non-zero for expect=fail). */
   ok: boolean;
   durationMs: number;
@@ -55,12 +57,14 @@ export class ChapterRunner extends EventEmitter<RunnerEvents> {
         onStdout: (chunk) => this.emit('output', step, run.host, 'stdout', chunk),
         onStderr: (chunk) => this.emit('output', step, run.host, 'stderr', chunk),
       });
-      const succeeded = result.exitCode === 0 && !result.timedOut;
+      const succeeded = result.exitCode === 0 && !result.timedOut && !result.interrupted;
+      const stopped = result.timedOut || result.interrupted;
       const hostResult: StepHostResult = {
         host: run.host,
         exitCode: result.exitCode,
         timedOut: result.timedOut,
-        ok: step.expectFailure ? !succeeded && !result.timedOut : succeeded,
+        interrupted: result.interrupted,
+        ok: step.expectFailure ? !succeeded && !stopped : succeeded,
         durationMs: result.durationMs,
       };
       this.emit('command-end', step, hostResult);

@@ -134,7 +134,9 @@ export class TerminalUi {
     if (rest) this.write(`${this.style('dim', `${result.host} │`)} ${rest}\n`);
     this.partial.delete(result.host);
     const seconds = (result.durationMs / 1000).toFixed(1);
-    if (result.timedOut) {
+    if (result.interrupted) {
+      clack.log.warn(`${step.id} on ${result.host} was stopped after ${seconds} s`, { output: this.output });
+    } else if (result.timedOut) {
       clack.log.error(`${step.id} on ${result.host} timed out after ${seconds} s`, { output: this.output });
     } else if (!result.ok) {
       const expectation = step.expectFailure ? 'was expected to fail but succeeded' : `failed with exit code ${result.exitCode}`;

@@ -26,7 +26,7 @@ export function chapterChecks(chapterId: string, topology: Topology): ChapterChe
 }
 
 export function execResult(argv: readonly string[], exitCode: number, stdout: string, stderr = ''): ExecResult {
-  return { command: argv.join(' '), exitCode, stdout, stderr, timedOut: false, durationMs: 0 };
+  return { command: argv.join(' '), exitCode, stdout, stderr, timedOut: false, interrupted: false, durationMs: 0 };
 }
 
 /** Remove the VXLAN packets that `source` sent, with their inner lines, from tcpdump output. */

@@ -135,7 +135,12 @@ describe('parseChapter errors', () => {
 
   it('rejects invalid check YAML', () => {
     const text = `${FRONT}\`\`\`sh step=one on=node1\nip link\n\`\`\`\n\n\`\`\`yaml check=c1 on=node1\nlink: [unclosed\n\`\`\`\n`;
-    expect(syntaxError(text)).toMatch(/^book\/test.md:10: check "c1" is not valid YAML/);
+    expect(syntaxError(text)).toMatch(/^book\/test.md:11: check "c1" is not valid YAML/);
+  });
+
+  it('rejects attributes on a later block', () => {
+    const text = `${FRONT}\`\`\`sh step=one on=node1\nip link\n\`\`\`\n\n\`\`\`sh step=one on=node2 explanatory\nip link\n\`\`\`\n`;
+    expect(syntaxError(text)).toContain('sets expect=, timeout= or explanatory differently from its first block');
   });
 
   it('rejects a check without a kind', () => {

@@ -1,0 +1,14 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { OverlabError } from '../errors.js';
+import { writeFileAtomic } from '../lab/atomic-file.js';
+
+/** Write a report to a path the user gave, in a directory that must already exist. */
+export async function writeReportFile(file: string, content: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const isDirectory = await stat(dir).then((info) => info.isDirectory(), () => false);
+  if (!isDirectory) {
+    throw new OverlabError('BAD_ARGUMENT', `cannot write ${file}: directory ${dir} does not exist`, { hint: 'create it first, or give a path in an existing directory' });
+  }
+  await writeFileAtomic(file, content);
+}
