@@ -138,7 +138,7 @@ const upWithDaemons = await measure(async () => {
 row('netns lab up with the node daemons ready', range(upWithDaemons));
 
 // 3. Chapter 2 end to end, against the same commands run bare.
-const chapterRuns = Math.max(3, Math.min(RUNS, 5));
+const chapterRuns = RUNS;
 const chapter2 = await measure(async () => {
   overlab(['start', 'chapter-2', '--yes', '--lab', 'bench-ch2']);
   overlab(['verify', 'chapter-2', '--lab', 'bench-ch2']);
@@ -173,8 +173,8 @@ for (const mode of ['classic', 'swarm']) {
   const chapter1 = await measure(async () => {
     overlab(['start', 'chapter-1', '--yes', '--mode', mode, '--lab', 'bench-ch1']);
     overlab(['down', '--lab', 'bench-ch1']);
-  }, 3, { warmUp: false });
-  row(`chapter 1 end to end, ${mode} mode (start --yes, down)`, range(chapter1));
+  }, RUNS, { warmUp: false });
+  row(`chapter 1 end to end, ${mode} mode (start --yes, down)`, range(chapter1), '—', 'the probe run above is the warm-up');
 }
 
 // 5. verify on a finished lab, 6. step overhead, 7. down.
@@ -206,8 +206,8 @@ const down = await measure(async () => {
   const started = performance.now();
   overlab(['down', '--lab', 'bench-ch2']);
   return performance.now() - started;
-}, 3, { warmUp: false });
-row('`overlab down` of a finished chapter-2 lab', range(down));
+}, RUNS, { warmUp: false });
+row('`overlab down` of a finished chapter-2 lab', range(down), '—', 'the first run downs the lab that verify was measured on');
 
 // 8. Labs side by side.
 const maxLabs = Number(options['max-labs']);
