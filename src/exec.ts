@@ -80,10 +80,14 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
       });
     }
   }
+  // Without an exit code the program was killed: report 124 for a timeout
+  // and 130 for an interrupt, as timeout(1) and a shell do.
+  let exitCode = result.exitCode ?? 128;
+  if (result.exitCode === undefined && timedOut) exitCode = 124;
+  else if (result.exitCode === undefined && interrupted) exitCode = 130;
   return {
     command,
-    // 124 and 130 as timeout(1) and a shell report a timeout and an interrupt.
-    exitCode: result.exitCode ?? (timedOut ? 124 : interrupted ? 130 : 128),
+    exitCode,
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
     timedOut,

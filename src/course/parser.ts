@@ -223,7 +223,7 @@ function parseModes(raw: unknown, file: string): ChapterMode[] {
   });
 }
 
-/** The line of a YAML error within the parsed text (1-based) and its first sentence without the position. */
+/** Return the line of a YAML error within the parsed text (1-based) and its first sentence without the position. */
 function yamlError(error: unknown, text: string): { offset: number; detail: string } {
   if (!(error instanceof YAMLParseError)) return { offset: 1, detail: String(error) };
   const detail = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
