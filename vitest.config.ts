@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // End-to-end tests start real labs (namespaces, dockerd) and run whole
-    // chapters with pings and captures; one file at a time keeps them from
+    // chapters with pings and captures. One file at a time keeps them from
     // competing for the machine's cores.
     fileParallelism: false,
     testTimeout: 30_000,

@@ -112,7 +112,7 @@ if (options['install-mininet'] && (spawnSync('which', ['mn']).status !== 0 || sp
 if (spawnSync('which', ['mn']).status === 0) {
   // Mininet puts its switch in the namespace it runs in, so it runs in a
   // throwaway one: nothing of it reaches the machine's own. A Linux bridge
-  // (lxbr) stands in for Open vSwitch, and no controller is needed for it.
+  // (lxbr) replaces Open vSwitch, and no controller is needed for it.
   const mnArgs = ['--net', '--mount', '--propagation', 'private', 'mn', '--topo', 'single,3', '--test', 'none', '--switch', 'lxbr', '--controller', 'none'];
   const probe = spawnSync('unshare', mnArgs, { encoding: 'utf8' });
   if (probe.status === 0) {

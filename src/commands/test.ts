@@ -33,7 +33,7 @@ export async function testCommand(chapterIds: string[], options: TestOptions, ou
   const plan = await planRuns(chapterIds, options.mode, output);
 
   // Ctrl-C or SIGTERM: remove this run's labs before exiting, because the
-  // labs outlive overlab and only this process knows their names.
+  // labs outlive overlab and only this process has their names.
   const prefix = `test-${process.pid % 100000}-`;
   const onSignal = (signal: NodeJS.Signals) => {
     output.write(`interrupted by ${signal}: removing this run's labs\n`);

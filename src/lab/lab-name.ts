@@ -5,7 +5,7 @@ const LAB_NAME = /^[a-z][a-z0-9-]{0,23}$/;
 
 export const DEFAULT_LAB = 'default';
 
-/** The --lab option to repeat in a suggested command; empty for the default lab. */
+/** Return the --lab option to repeat in a suggested command, or nothing for the default lab. */
 export function labFlag(lab: string): string {
   return lab === DEFAULT_LAB ? '' : ` --lab ${lab}`;
 }

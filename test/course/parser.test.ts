@@ -15,7 +15,7 @@ topology: overlay
 ---
 `;
 
-/** The COURSE_SYNTAX message a chapter text raises. */
+/** Parse a chapter text and return the message of the COURSE_SYNTAX error it raises. */
 function syntaxError(text: string): string {
   try {
     parseChapter(text, 'book/test.md');

@@ -105,7 +105,7 @@ export function enterHost(holder: NamespaceHolder, lab: string, host: string, ar
  */
 export const HOST_PATH = process.env.OVERLAB_HOST_PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin';
 
-/** The environment a command sees on a lab host, as if logged in as root there. */
+/** Build the environment of a command on a lab host, as if root had logged in there. */
 export function hostEnvironment(lab: string, host: string): string[] {
   return [
     `PATH=${HOST_PATH}`,

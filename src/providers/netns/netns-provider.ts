@@ -52,7 +52,7 @@ export class NetnsProvider implements Provider {
       return await this.provision(lab, topology, events);
     } catch (error) {
       if (!(error instanceof OverlabError)) throw error;
-      // Keep what was built for its logs, and say how to remove it.
+      // Keep what was built for its logs, and add how to remove it to the hint.
       const removal = `remove the half-built lab with "overlab down${labFlag(lab)}"`;
       throw new OverlabError(error.code, error.message, { hint: error.hint ? `${error.hint}; ${removal}` : removal, cause: error });
     }
