@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/engine-setup.ts'],
     // End-to-end tests start real labs (namespaces, dockerd) and run whole
     // chapters with pings and captures. One file at a time keeps them from
     // competing for the machine's cores.

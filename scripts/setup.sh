@@ -16,7 +16,8 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 vm/provision.sh
+# debootstrap: the container provider builds its host image with it.
 # nft: the tests compare the machine's nftables ruleset before and after a lab.
-DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nftables
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap nftables
 
 npm ci

@@ -1,8 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CANNOT_RUN, OverlabError } from './errors.js';
+import { PROVIDER_KINDS } from './lab/lab-state.js';
 
 const labOption = () => new Option('--lab <name>', 'which lab to act on (several can run side by side)').default(undefined, 'default');
-const providerOption = () => new Option('--provider <kind>', 'where lab hosts run').choices(['netns']);
+const providerOption = () => new Option('--provider <kind>', 'where lab hosts run').choices([...PROVIDER_KINDS]);
 
 /**
  * Build the command line; each action stores its exit code in `state.exitCode`.
@@ -84,7 +85,8 @@ export function buildProgram(state: { exitCode: number }): Command {
   program
     .command('doctor')
     .description('check the prerequisites and report their versions')
-    .action(async () => set(await (await import('./commands/doctor.js')).doctorCommand(process.stdout)));
+    .addOption(providerOption())
+    .action(async (options) => set(await (await import('./commands/doctor.js')).doctorCommand(options, process.stdout)));
 
   return program;
 }

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'NOT_ROOT'
   | 'MISSING_TOOL'
   | 'NO_LAB'
+  | 'NO_ENGINE'
   | 'LAB_BROKEN'
   | 'PROVISION_FAILED'
   | 'NO_TTY'

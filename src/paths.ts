@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
 
 /** The repository (or installed package) root: book/, labs/ and vm/ live here. */
@@ -11,9 +12,14 @@ export const LABS_DIR = path.join(PACKAGE_ROOT, 'labs');
 /**
  * Return the directory of labs' state, progress and logs. /run is cleared at
  * boot, as are the lab's namespaces, so the two cannot disagree after a reboot.
+ * A user who is not root (the container provider on Docker Desktop) gets
+ * their runtime directory, or ~/.local/state.
  */
 export function stateRoot(): string {
-  return process.env.OVERLAB_STATE_DIR ?? '/run/overlab';
+  if (process.env.OVERLAB_STATE_DIR) return process.env.OVERLAB_STATE_DIR;
+  if (process.getuid?.() === 0) return '/run/overlab';
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  return runtime ? path.join(runtime, 'overlab') : path.join(os.homedir(), '.local', 'state', 'overlab');
 }
 
 export function labDir(lab: string): string {

@@ -1,12 +1,23 @@
 import type { Writable } from 'node:stream';
 import { EXIT_CANNOT_RUN, EXIT_OK } from '../errors.js';
-import { collectPrerequisites } from './prerequisites.js';
+import { PROVIDER_KINDS, type ProviderKind } from '../lab/lab-state.js';
+import { collectPrerequisites, requiredByProvider } from './prerequisites.js';
 
-/** List every prerequisite with its status, version and the command that fixes it. */
-export async function doctorCommand(output: Writable): Promise<number> {
-  const prerequisites = await collectPrerequisites();
-  for (const item of prerequisites) {
-    output.write(`${item.ok ? 'ok     ' : 'MISSING'} ${item.name.padEnd(9)} ${item.detail}${item.fix ? `  -> ${item.fix}` : ''}\n`);
+/**
+ * List every prerequisite of each provider with its status, version and the
+ * command that fixes it. The exit code is about one provider: --provider,
+ * or netns.
+ */
+export async function doctorCommand(options: { provider?: string }, output: Writable): Promise<number> {
+  const chosen = (options.provider ?? 'netns') as ProviderKind;
+  let ready = true;
+  for (const kind of PROVIDER_KINDS) {
+    output.write(`${kind} provider${kind === chosen ? ' (checked)' : ''}\n`);
+    for (const item of await collectPrerequisites(requiredByProvider(kind))) {
+      const status = item.ok ? 'ok     ' : item.advisory ? 'note   ' : 'MISSING';
+      output.write(`  ${status} ${item.name.padEnd(13)} ${item.detail}${item.fix ? `  -> ${item.fix}` : ''}\n`);
+      if (kind === chosen && !item.ok && !item.advisory) ready = false;
+    }
   }
-  return prerequisites.every((item) => item.ok) ? EXIT_OK : EXIT_CANNOT_RUN;
+  return ready ? EXIT_OK : EXIT_CANNOT_RUN;
 }

@@ -10,10 +10,10 @@ export async function downCommand(options: LabOptions, output: Writable): Promis
   // A corrupt state file is moved aside by providerOf; cleanup then goes by the lab's name alone.
   const provider = await providerOf(options, lab).catch(() => providerFor(options.provider ?? 'netns'));
   const report = await withLabLock(lab, 'down', () => provider.down(lab));
-  if (report.killedProcesses === 0 && !report.removedStateDir) {
+  if (report.stopped === 0 && !report.removedStateDir) {
     output.write(`lab "${lab}" was not running; nothing to remove\n`);
   } else {
-    output.write(`lab "${lab}" removed: ${report.killedProcesses} processes stopped, ${report.removedCgroups} cgroups removed\n`);
+    output.write(`lab "${lab}" removed: ${report.summary}\n`);
   }
   return EXIT_OK;
 }

@@ -1,4 +1,5 @@
-import { DEFAULT_LAB, validateLabName } from '../lab/lab-name.js';
+import { OverlabError } from '../errors.js';
+import { DEFAULT_LAB, labFlag, validateLabName } from '../lab/lab-name.js';
 import { readLabState } from '../lab/lab-state.js';
 import { providerFor } from '../providers/registry.js';
 import type { Provider } from '../providers/provider.js';
@@ -16,5 +17,10 @@ export function labName(options: LabOptions): string {
 /** Pick the provider a lab runs on: the one recorded in its state, else --provider, else netns. */
 export async function providerOf(options: LabOptions, lab: string): Promise<Provider> {
   const state = await readLabState(lab);
+  if (state && options.provider && options.provider !== state.provider) {
+    throw new OverlabError('BAD_ARGUMENT', `lab "${lab}" runs on the ${state.provider} provider, not --provider ${options.provider}`, {
+      hint: `run "overlab down${labFlag(lab)}" first, or pick another lab with --lab`,
+    });
+  }
   return providerFor(state?.provider ?? options.provider ?? 'netns');
 }

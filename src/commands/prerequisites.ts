@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { debianPackageFor, run } from '../exec.js';
 import { OverlabError } from '../errors.js';
+import type { ProviderKind } from '../lab/lab-state.js';
 import { hasService, type Topology } from '../lab/topology.js';
 import { HOST_PATH } from '../providers/netns/namespace-holder.js';
 
@@ -9,6 +11,8 @@ export interface Prerequisite {
   ok: boolean;
   detail: string;
   fix?: string;
+  /** A limit to know about rather than a missing prerequisite: it never fails doctor or start. */
+  advisory?: boolean;
 }
 
 type Probe = () => Promise<Prerequisite>;
@@ -60,6 +64,38 @@ const PROBES: Record<string, Probe> = {
   etcd: tool('etcd', ['etcd', '--version']),
   serf: tool('serf', ['serf', 'version']),
   curl: tool('curl', ['curl', '--version']),
+  'docker engine': async () => {
+    try {
+      const { dockerEngine } = await import('../providers/container/engine.js');
+      const version = (await (await dockerEngine()).version()) as { Version?: string; Os?: string; KernelVersion?: string };
+      return { name: 'docker engine', ok: true, detail: `Docker ${version.Version ?? '?'} (${version.Os ?? '?'} ${version.KernelVersion ?? ''})`.trim() };
+    } catch (error) {
+      return { name: 'docker engine', ok: false, detail: (error as Error).message, fix: 'start Docker, or set DOCKER_HOST (for the tests: scripts/docker-engine.sh start)' };
+    }
+  },
+  // The container provider builds its host image with debootstrap unless the engine already has it.
+  debootstrap: async () => {
+    const { hostImageTag } = await import('../providers/container/host-image.js');
+    const tag = await hostImageTag();
+    const result = await tryRun(['debootstrap', '--version']);
+    if (!result.missing) return { name: 'debootstrap', ok: true, detail: `${result.text.split('\n')[0]}; builds ${tag}` };
+    return { name: 'debootstrap', ok: false, detail: `not found; needed to build the host image ${tag}`, fix: 'apt-get install debootstrap' };
+  },
+  // Without IPVS, swarm's service VIPs and published ports do not work; the
+  // chapters use container addresses and names only, so this is a limit to
+  // know about, not a missing prerequisite.
+  ipvs: async () => {
+    const loaded = existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs');
+    const probe = loaded ? undefined : await tryRun(['modprobe', '--dry-run', 'ip_vs']);
+    const available = loaded || probe?.ok === true;
+    return {
+      name: 'ipvs',
+      ok: available,
+      advisory: true,
+      detail: available ? `the ip_vs module is ${loaded ? 'loaded' : 'available'}` : 'no ip_vs module: swarm service VIPs and published ports do not work (the chapters do not use them)',
+      fix: available ? undefined : 'a kernel with CONFIG_IP_VS, if you want swarm services beyond the course',
+    };
+  },
   vxlan: async () => {
     // A throwaway network namespace: the probe device never exists in the machine's own.
     const result = await tryRun(['unshare', '--net', 'ip', 'link', 'add', 'overlab-probe', 'type', 'vxlan', 'id', '1', 'dstport', '4789']);
@@ -68,12 +104,25 @@ const PROBES: Record<string, Probe> = {
   },
 };
 
-/** Every prerequisite of the netns provider and the chapters, with its version. */
+/** Every prerequisite of the providers and the chapters, with its version. */
 export async function collectPrerequisites(names: readonly string[] = Object.keys(PROBES)): Promise<Prerequisite[]> {
   return Promise.all(names.map((name) => (PROBES[name] as Probe)()));
 }
 
-/** List the prerequisites a lab of this topology needs. */
+/** The prerequisites a provider needs for every chapter, for doctor and the end-to-end tests. */
+export function requiredByProvider(kind: ProviderKind): string[] {
+  if (kind === 'container') return ['docker engine', 'debootstrap'];
+  return [...new Set([...requiredFor(ALL_SERVICES), 'ipvs'])];
+}
+
+const ALL_SERVICES: Topology = {
+  name: 'all',
+  description: '',
+  underlay: { subnet: '10.0.10.0/24', interface: 'eth0' },
+  hosts: [{ name: 'all', address: '10.0.10.1/24', services: [{ name: 'docker', args: [] }, { name: 'etcd', args: [] }] }],
+};
+
+/** List the prerequisites a netns lab of this topology needs. */
 export function requiredFor(topology: Topology): string[] {
   const names = ['root', 'ip', 'ip -json', 'bridge', 'nsenter', 'unshare', 'tini', 'ping', 'tcpdump', 'ethtool', 'vxlan'];
   if (topology.hosts.some((host) => hasService(host, 'docker'))) names.push('dockerd', 'docker');
@@ -84,7 +133,7 @@ export function requiredFor(topology: Topology): string[] {
 
 /** Raise the first missing prerequisite of a lab as a one-line error with its fix. */
 export async function preflight(topology: Topology): Promise<void> {
-  const missing = (await collectPrerequisites(requiredFor(topology))).find((item) => !item.ok);
+  const missing = (await collectPrerequisites(requiredFor(topology))).find((item) => !item.ok && !item.advisory);
   if (!missing) return;
   if (missing.name === 'root') throw new OverlabError('NOT_ROOT', 'overlab needs root to create the lab (namespaces, dockerd)', { hint: 'run it with sudo' });
   throw new OverlabError('MISSING_TOOL', `${missing.name}: ${missing.detail}`, { hint: missing.fix });

@@ -3,7 +3,7 @@ import { findChapter, parseAllChapters, selectMode } from '../course/book.js';
 import type { Chapter } from '../course/chapter.js';
 import { chooseMode } from '../course/modes.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
-import { providerFor } from '../providers/registry.js';
+import type { Provider } from '../providers/provider.js';
 import type { CheckResult } from '../runner/check-runner.js';
 import { markStepDone, readProgress, setRunningStep, type ChapterProgress } from '../runner/progress.js';
 import { ChapterRunner, stepSucceeded } from '../runner/step-runner.js';
@@ -11,8 +11,7 @@ import { TerminalUi } from '../ui/terminal-ui.js';
 import { lockLab } from '../lab/lab-lock.js';
 import { labFlag } from '../lab/lab-name.js';
 import type { Topology } from '../lab/topology.js';
-import { preflight } from './prerequisites.js';
-import { labName, type LabOptions } from './options.js';
+import { labName, providerOf, type LabOptions } from './options.js';
 
 export interface StartOptions extends LabOptions {
   yes?: boolean;
@@ -42,10 +41,11 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
       hint: `run "overlab start ${chapter.id} --yes" to run every step without asking`,
     });
   }
-  await preflight(topology);
+  const provider = await providerOf(options, lab);
+  await provider.preflight(topology);
   const lock = await lockLab(lab, `start ${chapter.id}`);
   try {
-    return await walkChapter(lab, chapter, topology, choice, options, terminal, progress);
+    return await walkChapter(lab, provider, chapter, topology, choice, options, terminal, progress);
   } finally {
     await lock.release();
   }
@@ -53,6 +53,7 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
 
 async function walkChapter(
   lab: string,
+  provider: Provider,
   chapter: Chapter,
   topology: Topology,
   choice: { mode: string | undefined; reason: string },
@@ -65,7 +66,6 @@ async function walkChapter(
   ui.intro(`overlab · ${chapter.title}`);
   if (choice.mode) ui.info(`mode: ${choice.mode} (${choice.reason})`);
 
-  const provider = providerFor(options.provider ?? 'netns');
   if (progress?.running) {
     // The interrupted step's commands may have run in part, and the course's
     // commands cannot be re-run over half of themselves (ip netns add fails

@@ -26,10 +26,11 @@ export interface TestOptions {
  * skipped step. Exit 0 when all of that holds, 1 when not.
  */
 export async function testCommand(chapterIds: string[], options: TestOptions, output: Writable): Promise<number> {
-  requireRoot();
   const repeat = positiveInteger(options.repeat ?? '1', '--repeat');
-  const jobs = positiveInteger(options.jobs ?? '2', '--jobs');
   const provider = providerFor(options.provider ?? 'netns');
+  if (provider.kind === 'netns') requireRoot();
+  // Labs that cannot run side by side are tested one after another.
+  const jobs = provider.sideBySide ? positiveInteger(options.jobs ?? '2', '--jobs') : 1;
   const plan = await planRuns(chapterIds, options.mode, output);
 
   // Ctrl-C or SIGTERM: remove this run's labs before exiting, because the

@@ -5,8 +5,8 @@ import { labDir } from '../paths.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { Topology } from './topology.js';
 
-export type ProviderKind = 'netns';
-export const PROVIDER_KINDS: readonly ProviderKind[] = ['netns'];
+export type ProviderKind = 'netns' | 'container';
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['netns', 'container'];
 
 /** A process that holds a lab host's namespaces. */
 export interface NamespaceHolder {
@@ -25,7 +25,19 @@ export interface LabState {
   /** "provisioning" until every host and service is up. */
   status: 'provisioning' | 'up';
   underlay?: NamespaceHolder;
+  /** netns provider: each host's namespace holder. */
   hosts: Record<string, NamespaceHolder>;
+  /** container provider: the hosts' containers and how they were given privileges. */
+  containers?: ContainerHosts;
+}
+
+export interface ContainerHosts {
+  /** The underlay network's name. */
+  network: string;
+  /** Container ID by host name. */
+  ids: Record<string, string>;
+  /** "privileged", or "capabilities" when the engine refused --privileged. */
+  privileges: 'privileged' | 'capabilities';
 }
 
 export function stateFile(lab: string): string {

@@ -39,13 +39,22 @@ export interface RunningLab {
 }
 
 export interface DownReport {
-  killedProcesses: number;
-  removedCgroups: number;
+  /** Processes, containers or VMs stopped; 0 when the lab was not running. */
+  stopped: number;
+  /** What was removed, for the user: "12 processes stopped, 4 cgroups removed". */
+  summary: string;
   removedStateDir: boolean;
 }
 
 export interface Provider {
   readonly kind: ProviderKind;
+  /**
+   * Whether two labs of one topology can run at once. Container labs cannot:
+   * a Docker engine refuses a second network with the same subnet.
+   */
+  readonly sideBySide: boolean;
+  /** Raise a one-line error naming the first missing prerequisite of a lab of this topology. */
+  preflight(topology: Topology): Promise<void>;
   /** Create the lab's hosts and start their services; a lab that is already up is reused. */
   up(lab: string, topology: Topology, events?: ProvisionEvents): Promise<RunningLab>;
   /** Attach to a lab that is up; raises NO_LAB when there is none. */

@@ -1,5 +1,6 @@
 import { OverlabError } from '../errors.js';
 import { PROVIDER_KINDS, type ProviderKind } from '../lab/lab-state.js';
+import { ContainerProvider } from './container/container-provider.js';
 import { NetnsProvider } from './netns/netns-provider.js';
 import type { Provider } from './provider.js';
 
@@ -7,5 +8,5 @@ export function providerFor(kind: string): Provider {
   if (!PROVIDER_KINDS.includes(kind as ProviderKind)) {
     throw new OverlabError('UNKNOWN_PROVIDER', `unknown provider "${kind}"`, { hint: `use --provider ${PROVIDER_KINDS.join(' or ')}` });
   }
-  return new NetnsProvider();
+  return kind === 'container' ? new ContainerProvider() : new NetnsProvider();
 }

@@ -7,11 +7,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { VerifyReport } from '../../src/commands/verify.js';
 import { loadChapter } from '../../src/course/book.js';
 import { labDir } from '../../src/paths.js';
+import type { ProviderKind } from '../../src/lab/lab-state.js';
 import { findLabProcesses } from '../../src/providers/netns/cleanup.js';
-import { NetnsProvider } from '../../src/providers/netns/netns-provider.js';
+import { providerFor } from '../../src/providers/registry.js';
 import { runChecks } from '../../src/runner/check-runner.js';
 import { schemaErrors } from '../commands/verify-schema.js';
 import { overlab } from './cli.js';
+import { engineLeftovers, engineSnapshot } from './engine-snapshot.js';
 import { labCgroups, labMounts, snapshotMachine } from './machine-snapshot.js';
 
 /**
@@ -28,22 +30,23 @@ export interface ExtraTests {
   onFinishedLab?: () => void;
 }
 
-export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab: string, extra: ExtraTests = {}): void {
+export function chapterEndToEnd(kind: ProviderKind, chapterId: string, mode: string | undefined, lab: string, extra: ExtraTests = {}): void {
   let before: Record<string, string>;
   const modeArgs = mode ? ['--mode', mode] : [];
+  const provider = providerFor(kind);
 
   beforeAll(async () => {
-    await new NetnsProvider().down(lab);
-    before = await snapshotMachine();
+    await provider.down(lab);
+    before = await snapshotMachine(kind);
   });
 
   afterAll(async () => {
-    await new NetnsProvider().down(lab);
+    await provider.down(lab);
   });
 
   it('fails its checks on a fresh lab', async () => {
     const { chapter, topology } = await loadChapter(chapterId, undefined, undefined, mode);
-    const running = await new NetnsProvider().up(lab, topology);
+    const running = await provider.up(lab, topology);
     const results = await runChecks(running, chapter, topology);
     expect(results.length).toBe(chapter.checks.reduce((count, check) => count + check.hosts.length, 0));
     for (const result of results) {
@@ -55,8 +58,9 @@ export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab
   extra.onFreshLab?.();
 
   it('runs every step with --yes', async () => {
-    const result = await overlab(['start', chapterId, '--yes', '--lab', lab, ...modeArgs]);
+    const result = await overlab(['start', chapterId, '--yes', '--provider', kind, '--lab', lab, ...modeArgs]);
     expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`(${kind} provider`);
     expect(result.stdout).toContain('chapter done');
     expect(result.exitCode).toBe(0);
   }, 300_000);
@@ -83,16 +87,20 @@ export function chapterEndToEnd(chapterId: string, mode: string | undefined, lab
   it('leaves nothing behind after down', async () => {
     const result = await overlab(['down', '--lab', lab]);
     expect(result.exitCode).toBe(0);
-    await expectNothingLeft(lab, before);
+    await expectNothingLeft(lab, before, kind);
   }, 60_000);
 }
 
-/** `overlab down` removed every trace of the lab and left the machine as `before` was. */
-export async function expectNothingLeft(lab: string, before: Record<string, string>): Promise<void> {
+/**
+ * `overlab down` removed every trace of the lab and left the machine (and,
+ * for container labs, the Docker engine) as `before` was.
+ */
+export async function expectNothingLeft(lab: string, before: Record<string, string>, kind: ProviderKind = 'netns'): Promise<void> {
   expect(await findLabProcesses(lab)).toEqual([]);
   expect(await labMounts(lab)).toEqual([]);
   expect(await labCgroups(lab)).toEqual([]);
+  if (kind === 'container') expect(await engineLeftovers(lab)).toEqual([]);
   expect(existsSync(labDir(lab))).toBe(false);
-  const after = await snapshotMachine();
+  const after = await snapshotMachine(kind);
   for (const key of Object.keys(before)) expect(after[key], key).toBe(before[key]);
 }

@@ -1,5 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { run } from '../../src/exec.js';
+import type { ProviderKind } from '../../src/lab/lab-state.js';
+import { engineSnapshot } from './engine-snapshot.js';
 
 /**
  * What a lab must never change on the machine: the root network
@@ -8,7 +10,7 @@ import { run } from '../../src/exec.js';
  * missed its host's mount would land there). Address lifetimes are dropped
  * because DHCP leases count down on their own.
  */
-export async function snapshotMachine(): Promise<Record<string, string>> {
+export async function snapshotMachine(kind: ProviderKind = 'netns'): Promise<Record<string, string>> {
   const read = async (argv: string[]) => {
     const result = await run(argv).catch(() => undefined);
     return result && result.exitCode === 0 ? result.stdout : `unavailable: ${argv.join(' ')}`;
@@ -21,6 +23,7 @@ export async function snapshotMachine(): Promise<Record<string, string>> {
     }
   }
   return {
+    ...(kind === 'container' ? await engineSnapshot() : {}),
     links: await read(['ip', '-j', '-d', 'link']),
     addresses: JSON.stringify(addresses),
     routes: await read(['ip', '-j', 'route', 'show', 'table', 'all']),

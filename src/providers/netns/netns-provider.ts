@@ -10,6 +10,7 @@ import { labDir } from '../../paths.js';
 import type { DownReport, Provider, ProvisionEvents, RunningLab } from '../provider.js';
 import { findLabProcesses, killAndWait, removeLabCgroups, removeLabDir } from './cleanup.js';
 import { importLabImage, startService, waitForService } from './services.js';
+import { SERVICE_ORDER } from '../service-recipes.js';
 import { HOST_SETUP_SCRIPT } from './host-setup.js';
 import { buildLabImage } from './lab-image.js';
 import { enterHost, isAlive, spawnHolder } from './namespace-holder.js';
@@ -28,6 +29,12 @@ const UNDERLAY_ROLE = 'underlay';
  */
 export class NetnsProvider implements Provider {
   readonly kind = 'netns' as const;
+  readonly sideBySide = true;
+
+  async preflight(topology: Topology): Promise<void> {
+    const { preflight } = await import('../../commands/prerequisites.js');
+    await preflight(topology);
+  }
 
   async up(lab: string, topology: Topology, events: ProvisionEvents = {}): Promise<RunningLab> {
     requireRoot();
@@ -96,8 +103,7 @@ export class NetnsProvider implements Provider {
     await wireUnderlay(state, topology);
     debug('[%s] hosts and underlay up in %dms', lab, Math.round(performance.now() - started));
 
-    // etcd first: a dockerd given --cluster-store connects to it at start-up.
-    for (const service of ['etcd', 'docker'] as const) {
+    for (const service of SERVICE_ORDER) {
       const hosts = topology.hosts.filter((host) => hasService(host, service));
       if (hosts.length === 0) continue;
       events.onProgress?.(`starting ${service === 'docker' ? 'dockerd' : service} on ${hosts.map((host) => host.name).join(', ')}`);
@@ -151,7 +157,7 @@ export class NetnsProvider implements Provider {
     const removedCgroups = await removeLabCgroups(lab);
     const removedStateDir = await removeLabDir(lab);
     debug('[%s] down: %d processes, %d cgroups', lab, killedProcesses, removedCgroups);
-    return { killedProcesses, removedCgroups, removedStateDir };
+    return { stopped: killedProcesses, summary: `${killedProcesses} processes stopped, ${removedCgroups} cgroups removed`, removedStateDir };
   }
 }
 

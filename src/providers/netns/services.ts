@@ -4,7 +4,8 @@ import path from 'node:path';
 import { run } from '../../exec.js';
 import { OverlabError } from '../../errors.js';
 import type { NamespaceHolder } from '../../lab/lab-state.js';
-import { hostAddress, type HostSpec, type ServiceName, type ServiceSpec } from '../../lab/topology.js';
+import type { HostSpec, ServiceName, ServiceSpec } from '../../lab/topology.js';
+import { SERVICE_RECIPES } from '../service-recipes.js';
 import { labDir } from '../../paths.js';
 import { enterHost } from './namespace-holder.js';
 import { LAB_IMAGE_NAME, type LabImage } from './lab-image.js';
@@ -22,46 +23,11 @@ export function serviceLogFile(lab: string, host: string, service: ServiceName):
   return path.join(labDir(lab), 'logs', `${host}-${service}.log`);
 }
 
-/** How to start a service on a host and how to tell that it is ready. */
-interface ServiceRecipe {
-  argv(lab: string, host: HostSpec, spec: ServiceSpec): string[];
-  /** Exits 0 once the service accepts requests. */
-  probe: string[];
-}
-
-const RECIPES: Record<ServiceName, ServiceRecipe> = {
-  // dockerd with the default socket and paths of the host; it starts its own containerd.
-  docker: {
-    argv: (lab, host, spec) => ['dockerd', `--cgroup-parent=/${cgroupParent(lab, host.name)}`, ...spec.args],
-    probe: ['docker', 'version', '--format', '{{.Server.Version}}'],
-  },
-  // etcd 3.4 with the v2 API that Docker 20.10's libkv store speaks; 3.4
-  // turned the v2 API off by default.
-  etcd: {
-    argv: (_lab, host, spec) => {
-      const address = hostAddress(host);
-      return [
-        'etcd',
-        `--name=${host.name}`,
-        '--data-dir=/var/lib/etcd/overlab',
-        '--enable-v2=true',
-        `--listen-client-urls=http://${address}:2379,http://127.0.0.1:2379`,
-        `--advertise-client-urls=http://${address}:2379`,
-        '--listen-peer-urls=http://127.0.0.1:2380',
-        '--initial-advertise-peer-urls=http://127.0.0.1:2380',
-        `--initial-cluster=${host.name}=http://127.0.0.1:2380`,
-        ...spec.args,
-      ];
-    },
-    probe: ['curl', '--silent', '--fail', '--max-time', '2', 'http://127.0.0.1:2379/health'],
-  },
-};
-
 /** Start a service inside a host, detached, with its output in the lab's log directory. */
 export async function startService(lab: string, host: HostSpec, holder: NamespaceHolder, spec: ServiceSpec): Promise<void> {
   const log = openSync(serviceLogFile(lab, host.name, spec.name), 'a');
   try {
-    const [file, ...args] = enterHost(holder, lab, host.name, RECIPES[spec.name].argv(lab, host, spec));
+    const [file, ...args] = enterHost(holder, lab, host.name, spec.name === 'docker' ? SERVICE_RECIPES.docker.argv(host, spec, [`--cgroup-parent=/${cgroupParent(lab, host.name)}`]) : SERVICE_RECIPES[spec.name].argv(host, spec));
     const child = spawn(file as string, args, { detached: true, stdio: ['ignore', log, log] });
     child.unref();
   } finally {
@@ -72,7 +38,7 @@ export async function startService(lab: string, host: HostSpec, holder: Namespac
 /** Wait until a service on a host accepts requests. */
 export async function waitForService(lab: string, host: string, holder: NamespaceHolder, service: ServiceName, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const probe = enterHost(holder, lab, host, RECIPES[service].probe);
+  const probe = enterHost(holder, lab, host, SERVICE_RECIPES[service].probe);
   while (Date.now() < deadline) {
     const result = await run(probe, { timeoutMs: 5_000 });
     if (result.exitCode === 0) return;

@@ -1,0 +1,45 @@
+import type Dockerode from 'dockerode';
+import { OverlabError } from '../../errors.js';
+
+/** Labels on everything the container provider creates, so that `down` finds it by the lab's name alone. */
+export const LAB_LABEL = 'org.overlab.lab';
+export const HOST_LABEL = 'org.overlab.host';
+
+let connecting: Promise<Dockerode> | undefined;
+
+/**
+ * Connect to the Docker engine the way testcontainers finds it (DOCKER_HOST,
+ * ~/.testcontainers.properties, then the usual sockets). The Ryuk reaper is
+ * off because it is an image pulled from a registry, and because labs
+ * outlive overlab on purpose. `overlab down` removes them by label instead.
+ */
+export function dockerEngine(): Promise<Dockerode> {
+  connecting ??= (async () => {
+    process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    try {
+      const client = await getContainerRuntimeClient();
+      return client.container.dockerode;
+    } catch (error) {
+      connecting = undefined;
+      const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the default Docker socket';
+      throw new OverlabError('NO_ENGINE', `no Docker engine found at ${where} (${(error as Error).message.split('\n')[0]})`, {
+        hint: 'start Docker (Docker Desktop, or dockerd), or point DOCKER_HOST at a running engine',
+      });
+    }
+  })();
+  return connecting;
+}
+
+export function containerName(lab: string, host: string): string {
+  return `overlab-${lab}-${host}`;
+}
+
+export function networkName(lab: string): string {
+  return `overlab-${lab}-underlay`;
+}
+
+/** Filters for the engine's list calls: everything of one lab. */
+export function labFilter(lab: string): string {
+  return JSON.stringify({ label: [`${LAB_LABEL}=${lab}`] });
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build a lab host's Debian 12 root file system with debootstrap and the same
+# provisioning as the VMs (provision.sh), and write it as a tarball to $1.
+# Run as root on Debian or Ubuntu with debootstrap installed. The container
+# provider imports the tarball as its host image.
+#
+# OVERLAB_DEBIAN_MIRROR picks the mirror (default http://deb.debian.org/debian).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:?usage: build-rootfs.sh OUTPUT.tar}"
+mirror="${OVERLAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+
+command -v debootstrap >/dev/null || { echo "build-rootfs.sh: debootstrap not found; apt-get install debootstrap" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "build-rootfs.sh: run as root" >&2; exit 2; }
+
+work="$(mktemp -d "${TMPDIR:-/var/tmp}/overlab-rootfs.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+root="$work/root"
+
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+  tail -20 "$work/debootstrap.log" >&2
+  exit 1
+}
+
+mkdir -p "$root/usr/local/lib/overlab"
+cp -r "$here" "$root/usr/local/lib/overlab/vm"
+# Package scripts must not start daemons in the build: the host's entry
+# point starts what a lab needs.
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod +x "$root/usr/sbin/policy-rc.d"
+# A mount namespace of its own keeps /proc and /dev mounted for the package
+# scripts and drops them when the build ends, whatever happens.
+unshare --mount --propagation private -- sh -c '
+  set -e
+  mount -t proc proc "$1/proc"
+  mount --rbind /dev "$1/dev"
+  cp /etc/resolv.conf "$1/etc/resolv.conf"
+  chroot "$1" /usr/local/lib/overlab/vm/provision.sh
+' build "$root" >"$work/provision.log" 2>&1 || {
+  tail -20 "$work/provision.log" >&2
+  exit 1
+}
+rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+
+tar --create --file "$out.partial" --numeric-owner --directory "$root" .
+mv "$out.partial" "$out"
