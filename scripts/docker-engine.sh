@@ -9,10 +9,15 @@
 # root network namespace or mount table. That namespace has no uplink: lab
 # containers reach nothing outside the engine. Only the socket and the data
 # root are shared with the machine, through the file system.
+#
+# OVERLAB_ENGINE_NAME (default overlab-engine) names the engine's run
+# directory /run/NAME, its data root /var/lib/NAME and its cgroup parent, so
+# that two engines can run side by side.
 set -euo pipefail
 
-run_dir=/run/overlab-engine
-data_root=${OVERLAB_ENGINE_DATA:-/var/lib/overlab-engine}
+name=${OVERLAB_ENGINE_NAME:-overlab-engine}
+run_dir=/run/$name
+data_root=/var/lib/$name
 socket="$run_dir/docker.sock"
 docker_host="unix://$socket"
 
@@ -33,14 +38,14 @@ start() {
   # mounts are moved back on top, as for the netns provider's hosts.
   setsid unshare --net --mount --propagation private --fork -- sh -c '
     set -e
-    mkdir -p /run/overlab-engine/cgroup
-    mount --rbind /sys/fs/cgroup /run/overlab-engine/cgroup
+    mkdir -p "$3/cgroup"
+    mount --rbind /sys/fs/cgroup "$3/cgroup"
     mount -t sysfs sysfs /sys
-    mount --move /run/overlab-engine/cgroup /sys/fs/cgroup
+    mount --move "$3/cgroup" /sys/fs/cgroup
     ip link set lo up
-    exec env OVERLAB_ENGINE=1 dockerd --host "$1" --data-root "$2" --exec-root "$3/exec" \
-      --pidfile "$3/dockerd.pid" --cgroup-parent /overlab-engine
-  ' engine "$docker_host" "$data_root" "$run_dir" >"$run_dir/dockerd.log" 2>&1 </dev/null &
+    exec dockerd --host "$1" --data-root "$2" --exec-root "$3/exec" \
+      --pidfile "$3/dockerd.pid" --cgroup-parent "/$4"
+  ' engine "$docker_host" "$data_root" "$run_dir" "$name" >"$run_dir/dockerd.log" 2>&1 </dev/null &
   echo $! >"$run_dir/launcher.pid"
   for _ in $(seq 1 300); do
     if responds; then
@@ -67,7 +72,7 @@ stop() {
   fi
   rm -rf "$run_dir"
   # Containers killed with the engine leave their cgroups behind.
-  for cgroup in /sys/fs/cgroup/*/overlab-engine; do
+  for cgroup in /sys/fs/cgroup/*/"$name"; do
     [ -d "$cgroup" ] && find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
@@ -12,6 +12,8 @@ import { PACKAGE_ROOT } from '../../paths.js';
 const debug = debugFor('provider');
 const VM_DIR = path.join(PACKAGE_ROOT, 'vm');
 const REPOSITORY = 'overlab-host';
+/** Build directories are named after the overlab process: overlab-host-build.<pid>. */
+const BUILD_PREFIX = 'overlab-host-build.';
 
 /**
  * Image settings: the PID 1 of every host container, and the environment
@@ -52,18 +54,41 @@ export async function ensureHostImage(docker: Dockerode, onProgress: (message: s
   }
   onProgress(`building the host image ${tag} with debootstrap (once; about a minute)`);
   const started = performance.now();
-  const tarball = path.join(os.tmpdir(), `overlab-host-rootfs.${process.pid}.tar`);
+  await removeStaleBuilds();
+  const buildDir = path.join(os.tmpdir(), `${BUILD_PREFIX}${process.pid}`);
+  await mkdir(buildDir, { recursive: true });
+  const tarball = path.join(buildDir, 'rootfs.tar');
   try {
-    await runOk([path.join(VM_DIR, 'build-rootfs.sh'), tarball], { timeoutMs: 20 * 60_000 });
+    // The build must not outlive overlab: setpriv kills unshare when overlab
+    // dies, even by SIGKILL, and --kill-child then kills the build's PID
+    // namespace, debootstrap and apt included (util-linux 2.38).
+    await runOk(['setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--fork', '--kill-child', '--', path.join(VM_DIR, 'build-rootfs.sh'), tarball], {
+      timeoutMs: 20 * 60_000,
+      env: { TMPDIR: buildDir },
+    });
     const [repo, version] = tag.split(':') as [string, string];
     const progress = await docker.importImage(createReadStream(tarball) as unknown as string, { repo, tag: version, changes: IMAGE_CHANGES });
     await new Promise<void>((resolve, reject) => docker.modem.followProgress(progress, (error) => (error ? reject(error) : resolve())));
   } finally {
-    await rm(tarball, { force: true });
+    await rm(buildDir, { recursive: true, force: true });
   }
   if (!(await imageExists(docker, tag))) throw new OverlabError('PROVISION_FAILED', `importing the host image ${tag} into the Docker engine failed`);
   debug('host image %s built in %dms', tag, Math.round(performance.now() - started));
   return tag;
+}
+
+/** Remove the build directories of overlab processes that are gone, killed before they could. */
+async function removeStaleBuilds(): Promise<void> {
+  for (const entry of await readdir(os.tmpdir()).catch(() => [] as string[])) {
+    if (!entry.startsWith(BUILD_PREFIX)) continue;
+    const pid = Number(entry.slice(BUILD_PREFIX.length));
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      await rm(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+    }
+  }
 }
 
 async function imageExists(docker: Dockerode, tag: string): Promise<boolean> {
