@@ -35,6 +35,9 @@ unshare --mount --propagation private -- sh -c '
   mount -t proc proc "$1/proc"
   mount --rbind /dev "$1/dev"
   cp /etc/resolv.conf "$1/etc/resolv.conf"
+  # A TMPDIR of the machine does not exist in the chroot, and package
+  # scripts that call mktemp (ca-certificates) fail on it.
+  unset TMPDIR
   chroot "$1" /usr/local/lib/overlab/vm/provision.sh
 ' build "$root" >"$work/provision.log" 2>&1 || {
   tail -20 "$work/provision.log" >&2
