@@ -33,8 +33,8 @@ start() {
   [ "$(id -u)" -eq 0 ] || { echo "docker-engine.sh: run as root" >&2; exit 2; }
   command -v dockerd >/dev/null || { echo "docker-engine.sh: dockerd not found; apt-get install docker.io" >&2; exit 2; }
   mkdir -p "$run_dir" "$data_root"
-  # The fresh sysfs shows this namespace's own links (libnetwork reads
-  # /sys/class/net); mounting it hides /sys/fs/cgroup, so the cgroup
+  # The fresh sysfs shows this namespace's own links, which libnetwork
+  # reads in /sys/class/net. Mounting it hides /sys/fs/cgroup, so the cgroup
   # mounts are moved back on top, as for the netns provider's hosts.
   setsid unshare --net --mount --propagation private --fork -- sh -c '
     set -e
@@ -54,7 +54,7 @@ start() {
     fi
     sleep 0.1
   done
-  echo "docker-engine.sh: dockerd did not answer within 30 s; see $run_dir/dockerd.log" >&2
+  echo "docker-engine.sh: dockerd did not respond within 30 s; see $run_dir/dockerd.log" >&2
   exit 1
 }
 

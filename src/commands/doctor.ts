@@ -14,7 +14,9 @@ export async function doctorCommand(options: { provider?: string }, output: Writ
   for (const kind of PROVIDER_KINDS) {
     output.write(`${kind} provider${kind === chosen ? ' (checked)' : ''}\n`);
     for (const item of await collectPrerequisites(requiredByProvider(kind))) {
-      const status = item.ok ? 'ok     ' : item.advisory ? 'note   ' : 'MISSING';
+      let status = 'MISSING';
+      if (item.ok) status = 'ok     ';
+      else if (item.advisory) status = 'note   ';
       output.write(`  ${status} ${item.name.padEnd(13)} ${item.detail}${item.fix ? `  -> ${item.fix}` : ''}\n`);
       if (kind === chosen && !item.ok && !item.advisory) ready = false;
     }

@@ -11,7 +11,7 @@ export interface Prerequisite {
   ok: boolean;
   detail: string;
   fix?: string;
-  /** A limit to know about rather than a missing prerequisite: it never fails doctor or start. */
+  /** A limit to know about rather than a missing prerequisite: doctor and start do not fail on it. */
   advisory?: boolean;
 }
 
@@ -68,7 +68,8 @@ const PROBES: Record<string, Probe> = {
     try {
       const { dockerEngine } = await import('../providers/container/engine.js');
       const version = (await (await dockerEngine()).version()) as { Version?: string; Os?: string; KernelVersion?: string };
-      return { name: 'docker engine', ok: true, detail: `Docker ${version.Version ?? '?'} (${version.Os ?? '?'} ${version.KernelVersion ?? ''})`.trim() };
+      const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the default engine';
+      return { name: 'docker engine', ok: true, detail: `Docker ${version.Version ?? '?'} at ${where} (${version.Os ?? '?'} ${version.KernelVersion ?? ''})` };
     } catch (error) {
       return { name: 'docker engine', ok: false, detail: (error as Error).message, fix: 'start Docker, or set DOCKER_HOST (for the tests: scripts/docker-engine.sh start)' };
     }
@@ -81,7 +82,7 @@ const PROBES: Record<string, Probe> = {
     if (!result.missing) return { name: 'debootstrap', ok: true, detail: `${result.text.split('\n')[0]}; builds ${tag}` };
     return { name: 'debootstrap', ok: false, detail: `not found; needed to build the host image ${tag}`, fix: 'apt-get install debootstrap' };
   },
-  // Without IPVS, swarm's service VIPs and published ports do not work; the
+  // Without IPVS, swarm's service VIPs and published ports do not work. The
   // chapters use container addresses and names only, so this is a limit to
   // know about, not a missing prerequisite.
   ipvs: async () => {
@@ -109,9 +110,9 @@ export async function collectPrerequisites(names: readonly string[] = Object.key
   return Promise.all(names.map((name) => (PROBES[name] as Probe)()));
 }
 
-/** The prerequisites a provider needs for every chapter, for doctor and the end-to-end tests. */
+/** List the prerequisites a provider needs for every chapter, for doctor and the end-to-end tests. */
 export function requiredByProvider(kind: ProviderKind): string[] {
-  if (kind === 'container') return ['docker engine', 'debootstrap'];
+  if (kind === 'container') return ['docker engine', 'debootstrap', 'ipvs'];
   return [...new Set([...requiredFor(ALL_SERVICES), 'ipvs'])];
 }
 

@@ -38,7 +38,7 @@ export async function startCommand(chapterId: string, options: StartOptions, ter
   const { chapter, topology } = await selectMode(written, choice.mode);
   if (!options.yes && !terminal.isInteractive) {
     throw new OverlabError('NO_TTY', 'standard input is not a terminal, so overlab cannot ask before each step', {
-      hint: `run "overlab start ${chapter.id} --yes" to run every step without asking`,
+      hint: `run "overlab start ${chapter.id} --yes${labFlag(lab)}" to run every step without asking`,
     });
   }
   const provider = await providerOf(options, lab);
@@ -147,7 +147,8 @@ async function walkChapter(
       await provider.down(lab);
       ui.outro(`lab "${lab}" removed`);
     } else {
-      ui.outro(`lab "${lab}" kept; "overlab start ${chapter.id}${labFlag(lab)}" resumes, "overlab down${labFlag(lab)}" removes it`);
+      // The interrupted step may have run in part, so the next start recreates the lab.
+      ui.outro(`lab "${lab}" kept to explore with "overlab shell <host>${labFlag(lab)}"; "overlab start ${chapter.id}${labFlag(lab)}" recreates it and starts the chapter again, "overlab down${labFlag(lab)}" removes it`);
     }
     return EXIT_CHECK_FAILED;
   }

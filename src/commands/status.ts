@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { EXIT_OK } from '../errors.js';
+import { EXIT_OK, OverlabError } from '../errors.js';
 import { labFlag } from '../lab/lab-name.js';
 import { readLabState } from '../lab/lab-state.js';
 import { stateRoot } from '../paths.js';
@@ -22,9 +22,12 @@ export async function statusCommand(options: LabOptions, output: Writable): Prom
       continue;
     }
     output.write(`lab ${lab}: ${state.status}, provider ${state.provider}, topology ${state.topology.name}, created ${state.createdAt}\n`);
-    const running = await providerFor(state.provider).attach(lab).catch(() => undefined);
-    if (!running) {
-      output.write(`  some hosts have stopped; run "overlab down${labFlag(lab)}"\n`);
+    let running;
+    try {
+      running = await providerFor(state.provider).attach(lab);
+    } catch (error) {
+      // The reason matters: an unreachable Docker engine is not a broken lab.
+      output.write(`  ${error instanceof OverlabError ? error.toLine().replace(/^overlab: /, '') : String(error)}\n`);
       continue;
     }
     for (const host of await running.describe()) {

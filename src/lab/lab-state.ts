@@ -36,8 +36,10 @@ export interface ContainerHosts {
   network: string;
   /** Container ID by host name. */
   ids: Record<string, string>;
-  /** "privileged", or "capabilities" when the engine refused --privileged. */
+  /** "privileged", or "capabilities" when the engine rejected --privileged. */
   privileges: 'privileged' | 'capabilities';
+  /** DOCKER_HOST when the lab was created, or "" for testcontainers' default: the lab lives in that engine. */
+  engine: string;
 }
 
 export function stateFile(lab: string): string {

@@ -50,8 +50,9 @@ describe.skipIf(skipReason !== undefined)('container provider', () => {
     const second = await overlab(['start', 'chapter-2', '--yes', '--provider', 'container', '--lab', 'ct-second']);
     expect(second.exitCode).toBe(2);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
-    expect(second.stderr).toMatch(/^overlab: the Docker engine already has a network on 10\.0\.10\.0\/24, the lab's underlay; .*overlab down --lab ct-second/);
-    expect((await overlab(['down', '--lab', 'ct-second'])).exitCode).toBe(0);
+    expect(second.stderr).toMatch(/^overlab: the Docker engine already has network overlab-ct-first-underlay on 10\.0\.10\.0\/24, the lab's underlay, for lab "ct-first"; .*"overlab down --lab ct-first"/);
+    // Rejected before anything was made: there is nothing to remove.
+    expect((await overlab(['down', '--lab', 'ct-second'])).stdout).toMatch(/was not running/);
     expect((await overlab(['down', '--lab', 'ct-first'])).exitCode).toBe(0);
     await expectNothingLeft('ct-second', before, 'container');
     await expectNothingLeft('ct-first', before, 'container');
@@ -63,7 +64,13 @@ describe.skipIf(skipReason !== undefined)('container provider', () => {
     expect(result.stdout).toMatch(/host containers run privileged|the engine refused --privileged .* so the hosts run with \d+ capabilities/);
     const status = await overlab(['status', '--lab', 'ct-first']);
     expect(status.stdout).toMatch(/provider container/);
-    expect(status.stdout).toMatch(/node1 +10\.0\.10\.30 +up +docker running +\(container overlab-ct-first-node1 \((privileged|capabilities)\)\)/);
+    expect(status.stdout).toMatch(/node1 +10\.0\.10\.30 +up +docker running +\(container overlab-ct-first-node1, (privileged|all capabilities the engine grants)\)/);
+    // Another engine must not forget the lab, nor call it broken.
+    const elsewhere = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    const wrongDown = await overlab(['down', '--lab', 'ct-first'], 60_000, elsewhere);
+    expect(wrongDown.exitCode).toBe(2);
+    expect(wrongDown.stderr).toMatch(/^overlab: lab "ct-first" was created on DOCKER_HOST=unix:\/\/\/\S+, not on DOCKER_HOST=unix:\/\/\/nonexistent\/docker\.sock; run overlab with DOCKER_HOST=/);
+    expect((await overlab(['status', '--lab', 'ct-first'], 60_000, elsewhere)).stdout).toMatch(/was created on DOCKER_HOST=/);
     expect((await overlab(['down', '--lab', 'ct-first'])).exitCode).toBe(0);
     await expectNothingLeft('ct-first', before, 'container');
   }, 180_000);

@@ -88,6 +88,8 @@ export class ContainerLab implements RunningLab {
       await new Promise((resolve) => setTimeout(resolve, 10));
       inspected = await exec.inspect();
     }
+    // setsid reports a child killed by the timeout or interruption on stderr.
+    if (timedOut || interrupted) err = err.replace(/^setsid: child \d+ did not exit normally.*\n?/m, '');
     let exitCode = inspected.ExitCode ?? 128;
     if (timedOut) exitCode = 124;
     else if (interrupted) exitCode = 130;
@@ -130,7 +132,7 @@ export class ContainerLab implements RunningLab {
           address: hostAddress(host),
           running,
           services,
-          detail: inspected ? `container ${inspected.Name.replace(/^\//, '')} (${this.hosts().privileges})` : 'not created',
+          detail: inspected ? `container ${inspected.Name.replace(/^\//, '')}, ${this.hosts().privileges === 'privileged' ? 'privileged' : 'all capabilities the engine grants'}` : 'not created',
         };
       }),
     );

@@ -11,7 +11,7 @@ import { removeLabDir } from '../netns/cleanup.js';
 import type { DownReport, Provider, ProvisionEvents, RunningLab } from '../provider.js';
 import { SERVICE_ORDER, SERVICE_RECIPES } from '../service-recipes.js';
 import { ContainerLab, execDetached } from './container-lab.js';
-import { containerName, dockerEngine, HOST_LABEL, LAB_LABEL, labFilter, networkName } from './engine.js';
+import { containerName, currentEngine, dockerEngine, HOST_LABEL, LAB_LABEL, labFilter, networkName, requireSameEngine } from './engine.js';
 import { ensureHostImage } from './host-image.js';
 import { engineCapabilities, isCapabilityRefusal, unknownCapability } from './privileges.js';
 
@@ -72,6 +72,7 @@ export class ContainerProvider implements Provider {
   async up(lab: string, topology: Topology, events: ProvisionEvents = {}): Promise<RunningLab> {
     const docker = await dockerEngine();
     const existing = await readLabState(lab);
+    requireSameEngine(lab, existing?.containers?.engine);
     if (existing?.status === 'up' && (await allRunning(docker, existing))) {
       if (existing.topology.name !== topology.name) {
         throw new OverlabError('BAD_ARGUMENT', `lab "${lab}" runs topology "${existing.topology.name}", not "${topology.name}"`, {
@@ -80,10 +81,13 @@ export class ContainerProvider implements Provider {
       }
       return new ContainerLab(existing, docker);
     }
-    if (existing || (await docker.listContainers({ all: true, filters: labFilter(lab) })).length > 0) {
+    const leftovers = [...(await docker.listContainers({ all: true, filters: labFilter(lab) })), ...(await docker.listNetworks({ filters: labFilter(lab) }))];
+    if (existing || leftovers.length > 0) {
       events.onProgress?.(`removing the incomplete lab "${lab}" left by an earlier run`);
       await this.down(lab);
     }
+    // Before any state is written: a lab rejected here leaves nothing to remove.
+    await requireFreeSubnet(docker, lab, topology);
     try {
       return await this.provision(docker, lab, topology, events);
     } catch (error) {
@@ -127,7 +131,7 @@ export class ContainerProvider implements Provider {
         ? 'host containers run privileged'
         : `the engine refused --privileged (it withholds a capability), so the hosts run with ${capabilities.length} capabilities and seccomp, AppArmor and system paths unconfined`,
     );
-    state.containers = { network, ids, privileges };
+    state.containers = { network, ids, privileges, engine: currentEngine() };
     await writeLabState(state);
 
     const running = new ContainerLab(state, docker);
@@ -161,6 +165,7 @@ export class ContainerProvider implements Provider {
     if (!state) {
       throw new OverlabError('NO_LAB', `no lab "${lab}" is running`, { hint: `start one with "overlab start <chapter> --provider container${labFlag(lab)}"` });
     }
+    requireSameEngine(lab, state.containers?.engine);
     const docker = await dockerEngine();
     if (state.status !== 'up' || !(await allRunning(docker, state))) {
       throw new OverlabError('LAB_BROKEN', `lab "${lab}" is incomplete or some of its host containers have stopped`, {
@@ -171,6 +176,7 @@ export class ContainerProvider implements Provider {
   }
 
   async down(lab: string): Promise<DownReport> {
+    requireSameEngine(lab, (await readLabState(lab).catch(() => undefined))?.containers?.engine);
     const docker = await dockerEngine();
     const containers = await removeContainers(docker, lab);
     const networks = await docker.listNetworks({ filters: labFilter(lab) });
@@ -181,10 +187,25 @@ export class ContainerProvider implements Provider {
     debug('[%s] down: %d containers, %d networks, %d volumes', lab, containers, networks.length, volumes?.length ?? 0);
     return {
       stopped: containers,
-      summary: `${containers} containers, ${networks.length} networks and ${volumes?.length ?? 0} volumes removed`,
+      summary: `${count(containers, 'container')}, ${count(networks.length, 'network')} and ${count(volumes?.length ?? 0, 'volume')} removed`,
       removedStateDir,
     };
   }
+}
+
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? '' : 's'}`;
+}
+
+/** Raise, naming the other lab, when the engine already has a network on the lab's underlay subnet. */
+async function requireFreeSubnet(docker: Dockerode, lab: string, topology: Topology): Promise<void> {
+  const networks = await docker.listNetworks();
+  const taken = networks.find((network) => network.IPAM?.Config?.some((config) => config.Subnet === topology.underlay.subnet));
+  if (!taken) return;
+  const other = taken.Labels?.[LAB_LABEL];
+  throw new OverlabError('LAB_BUSY', `the Docker engine already has network ${taken.Name} on ${topology.underlay.subnet}, the lab's underlay${other ? `, for lab "${other}"` : ''}`, {
+    hint: `container labs run one at a time on an engine: remove the other with ${other ? `"overlab down${labFlag(other)}"` : `"docker network rm ${taken.Name}"`}, or use the netns provider for labs side by side`,
+  });
 }
 
 async function createUnderlay(docker: Dockerode, lab: string, topology: Topology): Promise<string> {

@@ -31,6 +31,20 @@ export function dockerEngine(): Promise<Dockerode> {
   return connecting;
 }
 
+/** The engine a lab is created on, as recorded in its state. */
+export function currentEngine(): string {
+  return process.env.DOCKER_HOST ?? '';
+}
+
+/** Raise when DOCKER_HOST now names another engine than the one the lab was created on. */
+export function requireSameEngine(lab: string, recorded: string | undefined): void {
+  if (recorded === undefined || recorded === currentEngine()) return;
+  const where = (engine: string) => (engine ? `DOCKER_HOST=${engine}` : 'the default engine (DOCKER_HOST unset)');
+  throw new OverlabError('BAD_ARGUMENT', `lab "${lab}" was created on ${where(recorded)}, not on ${where(currentEngine())}`, {
+    hint: recorded ? `run overlab with DOCKER_HOST=${recorded}` : 'unset DOCKER_HOST',
+  });
+}
+
 export function containerName(lab: string, host: string): string {
   return `overlab-${lab}-${host}`;
 }

@@ -16,12 +16,12 @@ export function capabilityNames(mask: string): string[] {
   return CAPABILITIES.filter((_name, index) => (bits >> BigInt(index)) & 1n);
 }
 
-/** Whether the engine refused a privileged container because a capability is withheld from it. */
+/** Tell whether the engine rejected a privileged container because a capability is withheld from it. */
 export function isCapabilityRefusal(error: unknown): boolean {
   return /unable to apply caps/i.test(String((error as Error)?.message ?? error));
 }
 
-/** The capability an engine does not know, from its "unknown capability" error (Docker 20.10 has no BPF, PERFMON, CHECKPOINT_RESTORE). */
+/** Return the capability an engine does not know, from its "unknown capability" error (Docker 20.10 has no BPF, PERFMON, CHECKPOINT_RESTORE). */
 export function unknownCapability(error: unknown): string | undefined {
   return /unknown capability: "?(?:CAP_)?([A-Z_]+)"?/.exec(String((error as Error)?.message ?? error))?.[1];
 }
