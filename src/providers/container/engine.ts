@@ -31,7 +31,7 @@ export function dockerEngine(): Promise<Dockerode> {
   return connecting;
 }
 
-/** The engine a lab is created on, as recorded in its state. */
+/** Return the engine a lab is created on, as recorded in its state. */
 export function currentEngine(): string {
   return process.env.DOCKER_HOST ?? '';
 }
@@ -53,7 +53,7 @@ export function networkName(lab: string): string {
   return `overlab-${lab}-underlay`;
 }
 
-/** Filters for the engine's list calls: everything of one lab. */
+/** Return the filter for the engine's list calls that selects everything of one lab. */
 export function labFilter(lab: string): string {
   return JSON.stringify({ label: [`${LAB_LABEL}=${lab}`] });
 }
