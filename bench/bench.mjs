@@ -248,8 +248,8 @@ await benchContainerProvider();
 row('Vagrant provider: lab up and chapter 2', 'not measured', '—', 'the provider does not exist yet');
 
 /**
- * The container provider, on the engine DOCKER_HOST names or on the one
- * scripts/docker-engine.sh starts. The host image is built by the warm-up
+ * Measure the container provider, on the engine DOCKER_HOST names or on the
+ * one scripts/docker-engine.sh starts. The host image is built by the warm-up
  * run when the engine does not have it yet, so it is not in the figures.
  */
 async function benchContainerProvider() {

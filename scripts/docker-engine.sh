@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A Docker engine for the container provider's tests, run as root:
+# Run a Docker engine for the container provider's tests, as root.
 #   scripts/docker-engine.sh start   start it (once) and print its DOCKER_HOST
-#   scripts/docker-engine.sh stop    stop it; its images stay in the data root
+#   scripts/docker-engine.sh stop    stop it, keeping its images in the data root
 #   scripts/docker-engine.sh purge   stop it and remove its data root
 #
 # dockerd runs in network and mount namespaces of its own, so its bridges,
@@ -33,6 +33,7 @@ start() {
   [ "$(id -u)" -eq 0 ] || { echo "docker-engine.sh: run as root" >&2; exit 2; }
   command -v dockerd >/dev/null || { echo "docker-engine.sh: dockerd not found; apt-get install docker.io" >&2; exit 2; }
   mkdir -p "$run_dir" "$data_root"
+
   # The fresh sysfs shows this namespace's own links, which libnetwork
   # reads in /sys/class/net. Mounting it hides /sys/fs/cgroup, so the cgroup
   # mounts are moved back on top, as for the netns provider's hosts.
@@ -47,6 +48,7 @@ start() {
       --pidfile "$3/dockerd.pid" --cgroup-parent "/$4"
   ' engine "$docker_host" "$data_root" "$run_dir" "$name" >"$run_dir/dockerd.log" 2>&1 </dev/null &
   echo $! >"$run_dir/launcher.pid"
+
   for _ in $(seq 1 300); do
     if responds; then
       echo "DOCKER_HOST=$docker_host"

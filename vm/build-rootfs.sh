@@ -29,7 +29,8 @@ cp -r "$here" "$root/usr/local/lib/overlab/vm"
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod +x "$root/usr/sbin/policy-rc.d"
 # A mount namespace of its own keeps /proc and /dev mounted for the package
-# scripts and drops them when the build ends, whatever happens.
+# scripts, and the kernel drops those mounts when the namespace's last
+# process exits, even if the build is killed.
 unshare --mount --propagation private -- sh -c '
   set -e
   mount -t proc proc "$1/proc"

@@ -42,6 +42,11 @@ export interface ContainerHosts {
   engine: string;
 }
 
+/** Return the state of a lab that is about to be provisioned. */
+export function newLabState(lab: string, provider: ProviderKind, topology: Topology): LabState {
+  return { version: 1, lab, provider, topology, createdAt: new Date().toISOString(), status: 'provisioning', hosts: {} };
+}
+
 export function stateFile(lab: string): string {
   return path.join(labDir(lab), 'state.json');
 }

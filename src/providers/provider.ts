@@ -1,4 +1,6 @@
 import type { ExecResult } from '../exec.js';
+import { OverlabError } from '../errors.js';
+import { labFlag } from '../lab/lab-name.js';
 import type { LabState, ProviderKind } from '../lab/lab-state.js';
 import type { Topology } from '../lab/topology.js';
 
@@ -41,9 +43,29 @@ export interface RunningLab {
 export interface DownReport {
   /** Processes, containers or VMs stopped; 0 when the lab was not running. */
   stopped: number;
-  /** What was removed, for the user: "12 processes stopped, 4 cgroups removed". */
+  /** Summary of what was removed, for the user: "12 processes stopped, 4 cgroups removed". */
   summary: string;
   removedStateDir: boolean;
+}
+
+/** Raise when a running lab was made for another topology than the one requested. */
+export function requireSameTopology(state: LabState, topology: Topology): void {
+  if (state.topology.name === topology.name) return;
+  throw new OverlabError('BAD_ARGUMENT', `lab "${state.lab}" runs topology "${state.topology.name}", not "${topology.name}"`, {
+    hint: `run "overlab down${labFlag(state.lab)}" first, or pick another lab with --lab`,
+  });
+}
+
+/** Run a lab's provisioning, adding to a known failure's hint how to remove the half-built lab. */
+export async function provisionOrExplain<T>(lab: string, provision: () => Promise<T>): Promise<T> {
+  try {
+    return await provision();
+  } catch (error) {
+    if (!(error instanceof OverlabError)) throw error;
+    // The half-built lab is kept for its logs.
+    const removal = `remove the half-built lab with "overlab down${labFlag(lab)}"`;
+    throw new OverlabError(error.code, error.message, { hint: error.hint ? `${error.hint}; ${removal}` : removal, cause: error });
+  }
 }
 
 export interface Provider {

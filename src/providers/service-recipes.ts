@@ -1,8 +1,9 @@
 import { hostAddress, type HostSpec, type ServiceName, type ServiceSpec } from '../lab/topology.js';
+import type { RunningLab } from './provider.js';
 
 /** How to start a lab service on a host and how to tell that it is ready; the same on every provider. */
 export interface ServiceRecipe {
-  /** The daemon's argv; `extra` holds provider-specific flags placed before the topology's own. */
+  /** The daemon's argv; `extra` contains provider-specific flags placed before the topology's own. */
   argv(host: HostSpec, spec: ServiceSpec, extra?: readonly string[]): string[];
   /** Exits 0 once the service accepts requests. */
   probe: string[];
@@ -40,7 +41,17 @@ export const SERVICE_RECIPES: Record<ServiceName, ServiceRecipe> = {
 /** Services in start order: a dockerd given --cluster-store connects to etcd at start-up. */
 export const SERVICE_ORDER: readonly ServiceName[] = ['etcd', 'docker'];
 
-/** The process name `pgrep --exact` finds for a service. */
+/** Return the process name that `pgrep --exact` finds for a service. */
 export function serviceProcess(service: ServiceName): string {
   return service === 'docker' ? 'dockerd' : service;
+}
+
+/** Report whether each service of a host runs; none does on a host that is down. */
+export async function probeServices(lab: RunningLab, host: HostSpec, hostRunning: boolean): Promise<{ name: ServiceName; running: boolean }[]> {
+  return Promise.all(
+    host.services.map(async (service) => {
+      const probe = hostRunning ? await lab.exec(host.name, ['pgrep', '--exact', serviceProcess(service.name)], { timeoutMs: 5_000 }) : undefined;
+      return { name: service.name, running: probe?.exitCode === 0 };
+    }),
+  );
 }

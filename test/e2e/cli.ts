@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { run, type ExecResult } from '../../src/exec.js';
 
@@ -9,4 +10,13 @@ export const BIN = path.resolve(import.meta.dirname, '../../bin/overlab.js');
  */
 export function overlab(args: string[], timeoutMs = 300_000, env: Record<string, string> = {}, wrapper: string[] = []): Promise<ExecResult> {
   return run([...wrapper, process.execPath, BIN, ...args], { timeoutMs, env: { NO_COLOR: '1', ...env } });
+}
+
+/** Start `overlab start chapter-2 --yes` (with `extraArgs`) and SIGKILL it after `delayMs`. */
+export async function killStartAfter(lab: string, delayMs: number, extraArgs: string[] = []): Promise<void> {
+  const child = spawn(process.execPath, [BIN, 'start', 'chapter-2', '--yes', '--lab', lab, ...extraArgs], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  child.kill('SIGKILL');
+  await exited;
 }

@@ -1,26 +1,13 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTopology } from '../../src/lab/topology.js';
 import { ContainerProvider } from '../../src/providers/container/container-provider.js';
 import { expectNothingLeft } from './chapter-e2e.js';
-import { BIN, overlab } from './cli.js';
+import { killStartAfter, overlab } from './cli.js';
 import { snapshotMachine } from './machine-snapshot.js';
 import { missingPrerequisite } from './prerequisites.js';
 
 const skipReason = await missingPrerequisite('container');
 const LABS = ['ct-kill-9', 'ct-first', 'ct-second'];
-
-/** Start chapter 2 on the container provider and SIGKILL overlab after `delayMs`. */
-async function killStartAfter(lab: string, delayMs: number): Promise<void> {
-  const child = spawn(process.execPath, [BIN, 'start', 'chapter-2', '--yes', '--provider', 'container', '--lab', lab], {
-    stdio: 'ignore',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await new Promise((resolve) => setTimeout(resolve, delayMs));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe.skipIf(skipReason !== undefined)('container provider', () => {
   let before: Record<string, string>;
@@ -38,7 +25,7 @@ describe.skipIf(skipReason !== undefined)('container provider', () => {
   it('removes a lab killed mid-way by label', async () => {
     // While the containers are created, while dockerd starts in them, and during the steps.
     for (const delay of [700, 2500, 6000]) {
-      await killStartAfter('ct-kill-9', delay);
+      await killStartAfter('ct-kill-9', delay, ['--provider', 'container']);
       const down = await overlab(['down', '--lab', 'ct-kill-9']);
       expect(`${delay} ms: exit ${down.exitCode} ${down.stderr}`).toBe(`${delay} ms: exit 0 `);
       await expectNothingLeft('ct-kill-9', before, 'container');

@@ -38,9 +38,9 @@ describe.skipIf(skipNetns !== undefined)('overlab test on the netns provider', (
   }, 1_200_000);
 });
 
-// Container labs run one after another (one underlay subnet per engine), so
-// one chapter keeps CI within its budget; chapter 1 runs end to end on this
-// provider in chapters.test.ts.
+// Container labs run one after another, because an engine has room for one
+// underlay subnet. One chapter keeps CI within its budget, and chapter 1 runs
+// end to end on this provider in chapters.test.ts.
 describe.skipIf(skipContainer !== undefined)('overlab test on the container provider', () => {
   it('proves chapter 2 and leaves nothing in the engine', async () => {
     const before = await snapshotMachine('container');

@@ -9,20 +9,11 @@ import { labDir, stateRoot } from '../../src/paths.js';
 import { NetnsProvider } from '../../src/providers/netns/netns-provider.js';
 import { progressFile } from '../../src/runner/progress.js';
 import { expectNothingLeft } from './chapter-e2e.js';
-import { BIN, overlab } from './cli.js';
+import { BIN, killStartAfter, overlab } from './cli.js';
 import { snapshotMachine } from './machine-snapshot.js';
 import { missingPrerequisite } from './prerequisites.js';
 
 const skipReason = await missingPrerequisite();
-
-/** Start `overlab start chapter-2 --yes` and SIGKILL it after `delayMs`. */
-async function killStartAfter(lab: string, delayMs: number): Promise<void> {
-  const child = spawn(process.execPath, [BIN, 'start', 'chapter-2', '--yes', '--lab', lab], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await new Promise((resolve) => setTimeout(resolve, delayMs));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe.skipIf(skipReason !== undefined)('reliability', () => {
   let before: Record<string, string>;

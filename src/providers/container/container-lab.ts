@@ -8,7 +8,7 @@ import { OverlabError } from '../../errors.js';
 import type { ContainerHosts, LabState } from '../../lab/lab-state.js';
 import { findHost, hostAddress } from '../../lab/topology.js';
 import type { HostDescription, HostExecOptions, RunningLab } from '../provider.js';
-import { serviceProcess } from '../service-recipes.js';
+import { probeServices } from '../service-recipes.js';
 
 const debug = debugFor('exec');
 
@@ -121,12 +121,7 @@ export class ContainerLab implements RunningLab {
         const id = this.hosts().ids[host.name];
         const inspected = id ? await this.docker.getContainer(id).inspect().catch(() => undefined) : undefined;
         const running = inspected?.State.Running === true;
-        const services = await Promise.all(
-          host.services.map(async (service) => {
-            const probe = running ? await this.exec(host.name, ['pgrep', '--exact', serviceProcess(service.name)], { timeoutMs: 5_000 }) : undefined;
-            return { name: service.name, running: probe?.exitCode === 0 };
-          }),
-        );
+        const services = await probeServices(this, host, running);
         return {
           name: host.name,
           address: hostAddress(host),
@@ -163,8 +158,8 @@ export class ContainerLab implements RunningLab {
 /** Start a command in a container and return at once, without its output. */
 export async function execDetached(container: Dockerode.Container, argv: string[]): Promise<void> {
   const exec = await container.exec({ Cmd: argv });
-  // The engine answers a detached start with an empty HTTP response, which
-  // must be consumed or its socket keeps overlab's event loop alive.
+  // The engine replies to a detached start with an empty HTTP response, which
+  // must be consumed, or its socket keeps overlab's event loop alive.
   const response = (await exec.start({ Detach: true })) as unknown as NodeJS.ReadableStream | undefined;
   response?.resume();
 }

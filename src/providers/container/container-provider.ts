@@ -4,11 +4,11 @@ import type { GenericContainer } from 'testcontainers';
 import { debugFor } from '../../debug.js';
 import { OverlabError } from '../../errors.js';
 import { labFlag } from '../../lab/lab-name.js';
-import { readLabState, writeLabState, type ContainerHosts, type LabState } from '../../lab/lab-state.js';
+import { newLabState, readLabState, writeLabState, type ContainerHosts, type LabState } from '../../lab/lab-state.js';
 import { hasService, hostAddress, type HostSpec, type ServiceSpec, type Topology } from '../../lab/topology.js';
 import { labDir } from '../../paths.js';
 import { removeLabDir } from '../netns/cleanup.js';
-import type { DownReport, Provider, ProvisionEvents, RunningLab } from '../provider.js';
+import { provisionOrExplain, requireSameTopology, type DownReport, type Provider, type ProvisionEvents, type RunningLab } from '../provider.js';
 import { SERVICE_ORDER, SERVICE_RECIPES } from '../service-recipes.js';
 import { ContainerLab, execDetached } from './container-lab.js';
 import { containerName, currentEngine, dockerEngine, HOST_LABEL, LAB_LABEL, labFilter, networkName, requireSameEngine } from './engine.js';
@@ -74,11 +74,7 @@ export class ContainerProvider implements Provider {
     const existing = await readLabState(lab);
     requireSameEngine(lab, existing?.containers?.engine);
     if (existing?.status === 'up' && (await allRunning(docker, existing))) {
-      if (existing.topology.name !== topology.name) {
-        throw new OverlabError('BAD_ARGUMENT', `lab "${lab}" runs topology "${existing.topology.name}", not "${topology.name}"`, {
-          hint: `run "overlab down${labFlag(lab)}" first, or pick another lab with --lab`,
-        });
-      }
+      requireSameTopology(existing, topology);
       return new ContainerLab(existing, docker);
     }
     const leftovers = [...(await docker.listContainers({ all: true, filters: labFilter(lab) })), ...(await docker.listNetworks({ filters: labFilter(lab) }))];
@@ -88,28 +84,14 @@ export class ContainerProvider implements Provider {
     }
     // Before any state is written: a lab rejected here leaves nothing to remove.
     await requireFreeSubnet(docker, lab, topology);
-    try {
-      return await this.provision(docker, lab, topology, events);
-    } catch (error) {
-      if (!(error instanceof OverlabError)) throw error;
-      const removal = `remove the half-built lab with "overlab down${labFlag(lab)}"`;
-      throw new OverlabError(error.code, error.message, { hint: error.hint ? `${error.hint}; ${removal}` : removal, cause: error });
-    }
+    return provisionOrExplain(lab, () => this.provision(docker, lab, topology, events));
   }
 
   private async provision(docker: Dockerode, lab: string, topology: Topology, events: ProvisionEvents): Promise<RunningLab> {
     const started = performance.now();
     const progress = events.onProgress ?? (() => undefined);
     await mkdir(labDir(lab), { recursive: true });
-    const state: LabState = {
-      version: 1,
-      lab,
-      provider: 'container',
-      topology,
-      createdAt: new Date().toISOString(),
-      status: 'provisioning',
-      hosts: {},
-    };
+    const state = newLabState(lab, 'container', topology);
     await writeLabState(state);
 
     const image = await ensureHostImage(docker, progress);
@@ -231,7 +213,7 @@ async function createUnderlay(docker: Dockerode, lab: string, topology: Topology
   return name;
 }
 
-/** A host container's configuration, less how it gets its privileges. */
+/** Configure a host container, all but how it gets its privileges. */
 async function hostContainer(lab: string, host: HostSpec, image: string, network: string, unconfined: boolean): Promise<GenericContainer> {
   const { GenericContainer } = await import('testcontainers');
   // testcontainers has no option for a fixed address; the engine's create
@@ -249,7 +231,7 @@ async function hostContainer(lab: string, host: HostSpec, image: string, network
       .withLabels({ [LAB_LABEL]: lab, [HOST_LABEL]: host.name })
       .withNetworkMode(network)
       // The host's dockerd cannot put overlay2 on the container's own overlay
-      // file system; a tmpfs takes it, and exec is needed to run containers from it.
+      // file system, so it gets a tmpfs. The tmpfs needs exec to run containers.
       .withTmpFs({ '/var/lib/docker': 'rw,exec,dev,suid,mode=711', '/var/lib/etcd': 'rw,mode=700' })
       .withStartupTimeout(60_000)
   );
@@ -267,7 +249,7 @@ async function startHosts(lab: string, topology: Topology, image: string, networ
   return Object.fromEntries(started);
 }
 
-/** Start the hosts with every capability the engine both grants and knows by name. */
+/** Start the hosts with every capability that the engine grants and accepts by name. */
 async function startHostsWithCapabilities(
   lab: string,
   topology: Topology,
@@ -332,5 +314,5 @@ async function allRunning(docker: Dockerode, state: LabState): Promise<boolean> 
 
 function provisionError(error: unknown): OverlabError {
   if (error instanceof OverlabError) return error;
-  return new OverlabError('PROVISION_FAILED', `the Docker engine refused: ${String((error as Error).message ?? error).split('\n')[0]}`);
+  return new OverlabError('PROVISION_FAILED', `the Docker engine request failed: ${String((error as Error).message ?? error).split('\n')[0]}`);
 }

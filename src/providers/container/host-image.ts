@@ -52,6 +52,7 @@ export async function ensureHostImage(docker: Dockerode, onProgress: (message: s
       hint: 'build it on Linux as root with debootstrap installed (apt-get install debootstrap): run "overlab start" there once against the same engine',
     });
   }
+
   onProgress(`building the host image ${tag} with debootstrap (once; about a minute)`);
   const started = performance.now();
   await removeStaleBuilds();

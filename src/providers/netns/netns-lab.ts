@@ -4,7 +4,7 @@ import { OverlabError } from '../../errors.js';
 import type { LabState, NamespaceHolder } from '../../lab/lab-state.js';
 import { findHost, hostAddress } from '../../lab/topology.js';
 import type { HostDescription, HostExecOptions, RunningLab } from '../provider.js';
-import { serviceProcess } from '../service-recipes.js';
+import { probeServices } from '../service-recipes.js';
 import { enterHost, isAlive } from './namespace-holder.js';
 
 /** A running netns lab: commands enter a host's namespaces with nsenter. */
@@ -30,12 +30,7 @@ export class NetnsLab implements RunningLab {
       this.state.topology.hosts.map(async (host) => {
         const holder = this.state.hosts[host.name];
         const running = holder !== undefined && (await isAlive(holder, this.state.lab));
-        const services = await Promise.all(
-          host.services.map(async (service) => {
-            const probe = running ? await this.exec(host.name, ['pgrep', '--exact', serviceProcess(service.name)], { timeoutMs: 5_000 }) : undefined;
-            return { name: service.name, running: probe?.exitCode === 0 };
-          }),
-        );
+        const services = await probeServices(this, host, running);
         return {
           name: host.name,
           address: hostAddress(host),

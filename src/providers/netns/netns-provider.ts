@@ -4,10 +4,10 @@ import { debugFor } from '../../debug.js';
 import { runOk } from '../../exec.js';
 import { OverlabError } from '../../errors.js';
 import { labFlag } from '../../lab/lab-name.js';
-import { readLabState, writeLabState, type LabState, type NamespaceHolder } from '../../lab/lab-state.js';
+import { newLabState, readLabState, writeLabState, type LabState, type NamespaceHolder } from '../../lab/lab-state.js';
 import { hasService, type ServiceSpec, type Topology } from '../../lab/topology.js';
 import { labDir } from '../../paths.js';
-import type { DownReport, Provider, ProvisionEvents, RunningLab } from '../provider.js';
+import { provisionOrExplain, requireSameTopology, type DownReport, type Provider, type ProvisionEvents, type RunningLab } from '../provider.js';
 import { findLabProcesses, killAndWait, removeLabCgroups, removeLabDir } from './cleanup.js';
 import { importLabImage, startService, waitForService } from './services.js';
 import { SERVICE_ORDER } from '../service-recipes.js';
@@ -41,11 +41,7 @@ export class NetnsProvider implements Provider {
     const existing = await readLabState(lab);
     if (existing) {
       if (existing.status === 'up' && (await allAlive(existing))) {
-        if (existing.topology.name !== topology.name) {
-          throw new OverlabError('BAD_ARGUMENT', `lab "${lab}" runs topology "${existing.topology.name}", not "${topology.name}"`, {
-            hint: `run "overlab down${labFlag(lab)}" first, or pick another lab with --lab`,
-          });
-        }
+        requireSameTopology(existing, topology);
         return new NetnsLab(existing);
       }
       events.onProgress?.(`removing the incomplete lab "${lab}" left by an earlier run`);
@@ -55,28 +51,13 @@ export class NetnsProvider implements Provider {
       await this.down(lab);
     }
 
-    try {
-      return await this.provision(lab, topology, events);
-    } catch (error) {
-      if (!(error instanceof OverlabError)) throw error;
-      // Keep what was built for its logs, and add how to remove it to the hint.
-      const removal = `remove the half-built lab with "overlab down${labFlag(lab)}"`;
-      throw new OverlabError(error.code, error.message, { hint: error.hint ? `${error.hint}; ${removal}` : removal, cause: error });
-    }
+    return provisionOrExplain(lab, () => this.provision(lab, topology, events));
   }
 
   private async provision(lab: string, topology: Topology, events: ProvisionEvents): Promise<RunningLab> {
     const started = performance.now();
     await mkdir(path.join(labDir(lab), 'logs'), { recursive: true });
-    const state: LabState = {
-      version: 1,
-      lab,
-      provider: 'netns',
-      topology,
-      createdAt: new Date().toISOString(),
-      status: 'provisioning',
-      hosts: {},
-    };
+    const state = newLabState(lab, 'netns', topology);
     await writeLabState(state);
 
     const needsImage = topology.hosts.some((host) => hasService(host, 'docker'));
