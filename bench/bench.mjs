@@ -17,6 +17,8 @@ const { values: options } = parseArgs({
     runs: { type: 'string', default: '5' },
     'install-mininet': { type: 'boolean', default: false },
     'max-labs': { type: 'string', default: '20' },
+    // A VM lab under software emulation takes minutes: fewer runs by default.
+    'vagrant-runs': { type: 'string', default: '3' },
     output: { type: 'string', default: path.join(root, 'docs', 'benchmarks.md') },
   },
 });
@@ -244,8 +246,9 @@ row('chapter-2 labs side by side before a check fails or a lab takes twice as lo
 
 row('peak memory of the overlab process (`overlab verify`)', `${(verifyPeakKiB / 1024).toFixed(0)} MiB`, '—', 'maximum resident set, GNU time');
 row('memory of one finished chapter-2 lab', `${labMemoryMiB.toFixed(0)} MiB`, '—', 'resident memory of every process in the lab\'s PID namespaces');
+let containerUp;
 await benchContainerProvider();
-row('Vagrant provider: lab up and chapter 2', 'not measured', '—', 'the provider does not exist yet');
+await benchVagrantProvider();
 
 /**
  * Measure the container provider, on the engine DOCKER_HOST names or on the
@@ -272,6 +275,7 @@ async function benchContainerProvider() {
     return elapsed;
   });
   row('container lab up with the node daemons ready (host image cached)', range(up), `netns: ${range(upWithDaemons)}`);
+  containerUp = up;
   const chapter = await measure(async () => {
     overlab(['start', 'chapter-2', '--yes', '--provider', 'container', '--lab', 'bench-ct']);
     overlab(['down', '--lab', 'bench-ct']);
@@ -284,6 +288,67 @@ async function benchContainerProvider() {
   const exec = await measure(async () => running.exec('node1', ['true']), 50);
   row('container provider: one command on a host (`true` on node1, engine exec API)', range(exec), `netns: ${range(stepOverhead)}`);
   overlab(['down', '--lab', 'bench-ct']);
+}
+
+/**
+ * Measure the vagrant provider, with libvirt started by
+ * scripts/libvirt-daemon.sh (in a network namespace of its own) unless
+ * OVERLAB_VAGRANT_NETNS is set, and QEMU's software emulation unless
+ * OVERLAB_LIBVIRT_DRIVER says otherwise. The box is built by the first run
+ * when Vagrant does not have it, which is not in the figures.
+ */
+async function benchVagrantProvider() {
+  if (!process.env.OVERLAB_VAGRANT_NETNS) {
+    const started = spawnSync(path.join(root, 'scripts/libvirt-daemon.sh'), ['start'], { encoding: 'utf8' });
+    if (started.status !== 0) {
+      row('vagrant provider: lab up and chapter 2', `not measured: no libvirt (${started.stderr.trim()})`);
+      return;
+    }
+    process.env.OVERLAB_VAGRANT_NETNS = started.stdout.trim().split(/\s/)[0];
+  }
+  process.env.OVERLAB_LIBVIRT_DRIVER ??= 'qemu';
+  process.env.VAGRANT_HOME ??= '/var/lib/overlab-vagrant';
+  const runs = Number(options['vagrant-runs']);
+  const emulation = process.env.OVERLAB_LIBVIRT_DRIVER === 'qemu' ? ', QEMU software emulation' : ', KVM';
+  const { VagrantProvider } = await import(path.join(root, 'dist/providers/vagrant/vagrant-provider.js'));
+  const vms = new VagrantProvider();
+  const up = await measure(
+    async () => {
+      const started = performance.now();
+      await vms.up('bench-vm', overlay);
+      const elapsed = performance.now() - started;
+      await vms.down('bench-vm');
+      return elapsed;
+    },
+    runs,
+  );
+  row('vagrant lab up with the node daemons ready (box cached)', range(up), containerUp ? `container: ${range(containerUp)}` : '—', `${runs} runs${emulation}`);
+  const chapter = await measure(
+    async () => {
+      overlab(['start', 'chapter-2', '--yes', '--provider', 'vagrant', '--lab', 'bench-vm']);
+      overlab(['down', '--lab', 'bench-vm']);
+    },
+    runs,
+    { warmUp: false },
+  );
+  row('vagrant provider: chapter 2 end to end (start --yes, down)', range(chapter), `netns: ${range(chapter2)}`, `${runs} runs${emulation}`);
+  overlab(['start', 'chapter-2', '--yes', '--provider', 'vagrant', '--lab', 'bench-vm']);
+  const verifyVms = await measure(async () => overlab(['verify', 'chapter-2', '--lab', 'bench-vm']));
+  row('vagrant provider: `overlab verify chapter-2` on a finished lab', range(verifyVms), `netns: ${range(verify)}`, emulation.slice(2));
+  const running = await vms.attach('bench-vm');
+  const exec = await measure(async () => running.exec('node1', ['true']), 50);
+  row('vagrant provider: one command on a host (`true` on node1, over the SSH control master)', range(exec), `netns: ${range(stepOverhead)}`, emulation.slice(2));
+  const down = await measure(
+    async () => {
+      const started = performance.now();
+      await vms.down('bench-vm');
+      const elapsed = performance.now() - started;
+      return elapsed;
+    },
+    1,
+    { warmUp: false },
+  );
+  row('vagrant provider: `overlab down`', range(down), '—', 'one run');
 }
 
 // ---- the report --------------------------------------------------------

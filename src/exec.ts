@@ -127,6 +127,7 @@ const PACKAGES: Record<string, string> = {
   dockerd: 'docker.io',
   tini: 'tini',
   etcd: 'etcd-server',
+  ssh: 'openssh-client',
 };
 
 export function debianPackageFor(tool: string): string {

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Build a lab host's Debian 12 root file system with debootstrap and the same
 # provisioning as the VMs (provision.sh), and write it as a tarball to $1.
+# Further arguments name package lists installed on top of packages.txt.
 # Run as root on Debian or Ubuntu with debootstrap installed. The container
-# provider imports the tarball as its host image.
+# provider imports the tarball as its host image; build-box.sh makes the
+# Vagrant box from it.
 #
 # OVERLAB_DEBIAN_MIRROR picks the mirror (default http://deb.debian.org/debian).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-out="${1:?usage: build-rootfs.sh OUTPUT.tar}"
+out="${1:?usage: build-rootfs.sh OUTPUT.tar [PACKAGE-LIST...]}"
+shift
+extra=()
+for list in "$@"; do extra+=("/usr/local/lib/overlab/vm/$(basename "$list")"); done
 mirror="${OVERLAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 command -v debootstrap >/dev/null || { echo "build-rootfs.sh: debootstrap not found; apt-get install debootstrap" >&2; exit 2; }
@@ -39,8 +44,14 @@ unshare --mount --propagation private -- sh -c '
   # A TMPDIR of the machine does not exist in the chroot, and package
   # scripts that call mktemp (ca-certificates) fail on it.
   unset TMPDIR
-  chroot "$1" /usr/local/lib/overlab/vm/provision.sh
-' build "$root" >"$work/provision.log" 2>&1 || {
+  root=$1
+  shift
+  chroot "$root" /usr/local/lib/overlab/vm/provision.sh "$@"
+  # The containers image of the course, made once here rather than in every
+  # lab: ldd over each program takes seconds in a container and tens of
+  # seconds in a VM under software emulation.
+  chroot "$root" bash /usr/local/lib/overlab/vm/lab-image.sh >"$root/usr/local/lib/overlab/lab-image.tar"
+' build "$root" "${extra[@]}" >"$work/provision.log" 2>&1 || {
   tail -20 "$work/provision.log" >&2
   exit 1
 }

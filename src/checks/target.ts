@@ -63,6 +63,8 @@ export async function enterTarget(context: CheckContext, target: Target): Promis
     return { prefix: ['nsenter', `--net=${path.path}`, '--'] };
   }
   const inspect = await context.exec(['docker', 'inspect', '--format', '{{.State.Running}} {{.NetworkSettings.SandboxKey}}', target.name], { timeoutMs: 10_000 });
+  // A slow host is not an empty one: a timeout must not read as "no container".
+  if (inspect.timedOut) return { missing: `docker inspect ${target.name} on ${context.host} timed out` };
   if (inspect.exitCode !== 0) return { missing: `no container ${target.name} on ${context.host}` };
   const [running, sandbox] = inspect.stdout.trim().split(' ');
   if (running !== 'true' || !sandbox) return { missing: `container ${target.name} on ${context.host} is not running` };

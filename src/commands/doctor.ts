@@ -17,7 +17,7 @@ export async function doctorCommand(options: { provider?: string }, output: Writ
       let status = 'MISSING';
       if (item.ok) status = 'ok     ';
       else if (item.advisory) status = 'note   ';
-      output.write(`  ${status} ${item.name.padEnd(13)} ${item.detail}${item.fix ? `  -> ${item.fix}` : ''}\n`);
+      output.write(`  ${status} ${item.name.padEnd(15)} ${item.detail}${item.fix ? `  -> ${item.fix}` : ''}\n`);
       if (kind === chosen && !item.ok && !item.advisory) ready = false;
     }
   }

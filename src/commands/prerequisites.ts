@@ -97,6 +97,50 @@ const PROBES: Record<string, Probe> = {
       fix: available ? undefined : 'a kernel with CONFIG_IP_VS, if you want swarm services beyond the course',
     };
   },
+  vagrant: tool('vagrant', ['vagrant', '--version']),
+  ssh: tool('ssh', ['ssh', '-V']),
+  'vagrant-libvirt': async () => {
+    if (vagrantProvider() !== 'libvirt') return { name: 'vagrant-libvirt', ok: true, detail: `not needed for OVERLAB_VAGRANT_PROVIDER=${vagrantProvider()}` };
+    const result = await tryRun(['vagrant', 'plugin', 'list']);
+    const line = result.text.split('\n').find((entry) => entry.startsWith('vagrant-libvirt'));
+    return line
+      ? { name: 'vagrant-libvirt', ok: true, detail: line }
+      : { name: 'vagrant-libvirt', ok: false, detail: 'the plugin is not installed', fix: 'apt-get install vagrant-libvirt (or "vagrant plugin install vagrant-libvirt")' };
+  },
+  libvirt: async () => {
+    if (vagrantProvider() !== 'libvirt') return { name: 'libvirt', ok: true, detail: `not needed for OVERLAB_VAGRANT_PROVIDER=${vagrantProvider()}` };
+    const result = await tryRun(['virsh', '--connect', 'qemu:///system', 'version', '--daemon']);
+    if (result.ok) return { name: 'libvirt', ok: true, detail: result.text.split('\n').filter(Boolean).slice(-1)[0] ?? 'libvirtd answers' };
+    return {
+      name: 'libvirt',
+      ok: false,
+      detail: result.missing ? 'virsh not found' : `libvirtd does not answer: ${result.text.split('\n')[0]}`,
+      fix: 'apt-get install libvirt-daemon-system and start libvirtd (for the tests: scripts/libvirt-daemon.sh start)',
+    };
+  },
+  'vagrant box': async () => {
+    const { boxName, installedBoxes } = await import('../providers/vagrant/box.js');
+    const name = await boxName();
+    const boxes = await installedBoxes(vagrantProvider()).catch(() => [] as string[]);
+    if (boxes.includes(name)) return { name: 'vagrant box', ok: true, detail: `${name} is installed` };
+    if (process.env.OVERLAB_VAGRANT_BOX) return { name: 'vagrant box', ok: true, detail: `${name} is fetched by vagrant on first start` };
+    const tools = await Promise.all([tryRun(['debootstrap', '--version']), tryRun(['qemu-img', '--version'])]);
+    if (tools.every((result) => !result.missing)) return { name: 'vagrant box', ok: true, detail: `${name} is built on first start (vm/build-box.sh)` };
+    return { name: 'vagrant box', ok: false, detail: `no box ${name}, and debootstrap or qemu-img is missing to build it`, fix: 'apt-get install debootstrap qemu-utils, or set OVERLAB_VAGRANT_BOX' };
+  },
+  // KVM where it works; software emulation (OVERLAB_LIBVIRT_DRIVER=qemu) is
+  // many times slower but runs anywhere.
+  kvm: async () => {
+    const driver = process.env.OVERLAB_LIBVIRT_DRIVER || 'kvm';
+    const present = existsSync('/dev/kvm');
+    return {
+      name: 'kvm',
+      ok: driver === 'qemu' || present,
+      advisory: true,
+      detail: driver === 'qemu' ? 'OVERLAB_LIBVIRT_DRIVER=qemu: software emulation, minutes per lab' : present ? '/dev/kvm is present' : 'no /dev/kvm',
+      fix: driver === 'qemu' || present ? undefined : 'set OVERLAB_LIBVIRT_DRIVER=qemu to use software emulation',
+    };
+  },
   vxlan: async () => {
     // A throwaway network namespace: the probe device never exists in the machine's own.
     const result = await tryRun(['unshare', '--net', 'ip', 'link', 'add', 'overlab-probe', 'type', 'vxlan', 'id', '1', 'dstport', '4789']);
@@ -104,6 +148,10 @@ const PROBES: Record<string, Probe> = {
     return { name: 'vxlan', ok: false, detail: result.text || 'cannot create a VXLAN device', fix: 'load the module with "modprobe vxlan" (the kernel needs CONFIG_VXLAN)' };
   },
 };
+
+function vagrantProvider(): string {
+  return process.env.OVERLAB_VAGRANT_PROVIDER || 'libvirt';
+}
 
 /** Every prerequisite of the providers and the chapters, with its version. */
 export async function collectPrerequisites(names: readonly string[] = Object.keys(PROBES)): Promise<Prerequisite[]> {
@@ -113,6 +161,7 @@ export async function collectPrerequisites(names: readonly string[] = Object.key
 /** List the prerequisites a provider needs for every chapter, for doctor and the end-to-end tests. */
 export function requiredByProvider(kind: ProviderKind): string[] {
   if (kind === 'container') return ['docker engine', 'debootstrap', 'ipvs'];
+  if (kind === 'vagrant') return ['vagrant', 'vagrant-libvirt', 'libvirt', 'ssh', 'vagrant box', 'kvm'];
   return [...new Set([...requiredFor(ALL_SERVICES), 'ipvs'])];
 }
 

@@ -5,8 +5,8 @@ import { labDir } from '../paths.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { Topology } from './topology.js';
 
-export type ProviderKind = 'netns' | 'container';
-export const PROVIDER_KINDS: readonly ProviderKind[] = ['netns', 'container'];
+export type ProviderKind = 'netns' | 'container' | 'vagrant';
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['netns', 'container', 'vagrant'];
 
 /** A process that holds a lab host's namespaces. */
 export interface NamespaceHolder {
@@ -29,6 +29,8 @@ export interface LabState {
   hosts: Record<string, NamespaceHolder>;
   /** container provider: the hosts' containers and how they were given privileges. */
   containers?: ContainerHosts;
+  /** vagrant provider: how the VMs were made. */
+  vagrant?: VagrantHosts;
 }
 
 export interface ContainerHosts {
@@ -40,6 +42,14 @@ export interface ContainerHosts {
   privileges: 'privileged' | 'capabilities';
   /** DOCKER_HOST when the lab was created, or "" for testcontainers' default: the lab lives in that engine. */
   engine: string;
+}
+
+export interface VagrantHosts {
+  /** Vagrant's provider: libvirt or virtualbox. */
+  provider: string;
+  box: string;
+  /** The VMs' names are this prefix and the host's name. */
+  domainPrefix: string;
 }
 
 /** Return the state of a lab that is about to be provisioned. */

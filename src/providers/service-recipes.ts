@@ -1,4 +1,5 @@
-import { hostAddress, type HostSpec, type ServiceName, type ServiceSpec } from '../lab/topology.js';
+import { OverlabError } from '../errors.js';
+import { hasService, hostAddress, type HostSpec, type ServiceName, type ServiceSpec, type Topology } from '../lab/topology.js';
 import type { RunningLab } from './provider.js';
 
 /** How to start a lab service on a host and how to tell that it is ready; the same on every provider. */
@@ -54,4 +55,66 @@ export async function probeServices(lab: RunningLab, host: HostSpec, hostRunning
       return { name: service.name, running: probe?.exitCode === 0 };
     }),
   );
+}
+
+/**
+ * Make the `debian` image that the course's `docker run` commands use, in a
+ * host whose dockerd runs, from the host's own programs (vm/lab-image.sh):
+ * nothing is pulled. Hosts built by vm/build-rootfs.sh have the tarball
+ * made already; a VM from another box makes it here.
+ */
+export const IMPORT_LAB_IMAGE = [
+  'bash',
+  '-o',
+  'pipefail',
+  '-c',
+  'tar=/usr/local/lib/overlab/lab-image.tar; { if [ -f $tar ]; then cat $tar; else bash /usr/local/lib/overlab/vm/lab-image.sh; fi; } | docker import --message "overlab lab image" - debian',
+];
+
+/** Wait until a service that provisioning started answers its probe. */
+export async function waitForService(lab: RunningLab, host: string, service: ServiceName, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const result = await lab.exec(host, SERVICE_RECIPES[service].probe, { timeoutMs: 5_000 });
+    if (result.exitCode === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new OverlabError('PROVISION_FAILED', `${service} on ${host} did not start within ${timeoutMs / 1000} s`, {
+    hint: `read its log with "overlab shell ${host}" and "cat /var/log/overlab/${service}.log"`,
+  });
+}
+
+/** Run a provisioning command on a host; a non-zero exit raises with the end of its output. */
+export async function mustRun(lab: RunningLab, host: string, argv: string[], timeoutMs = 120_000): Promise<void> {
+  const result = await lab.exec(host, argv, { timeoutMs });
+  if (result.exitCode !== 0) {
+    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
+    throw new OverlabError('PROVISION_FAILED', `${argv.slice(0, 3).join(' ')} on ${host} failed with exit code ${result.exitCode}: ${detail}`);
+  }
+}
+
+/**
+ * Start every service of the topology in SERVICE_ORDER, on all its hosts at
+ * once, wait until each answers, and make the lab image where dockerd runs.
+ * `start` launches one service on one host, detached.
+ */
+export async function startServices(
+  lab: RunningLab,
+  topology: Topology,
+  progress: (message: string) => void,
+  start: (host: HostSpec, spec: ServiceSpec) => Promise<void>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  for (const service of SERVICE_ORDER) {
+    const hosts = topology.hosts.filter((host) => hasService(host, service));
+    if (hosts.length === 0) continue;
+    progress(`starting ${service === 'docker' ? 'dockerd' : service} on ${hosts.map((host) => host.name).join(', ')}`);
+    await Promise.all(
+      hosts.map(async (host) => {
+        await start(host, host.services.find((candidate) => candidate.name === service) as ServiceSpec);
+        await waitForService(lab, host.name, service, timeoutMs);
+        if (service === 'docker') await mustRun(lab, host.name, IMPORT_LAB_IMAGE, timeoutMs * 2);
+      }),
+    );
+  }
 }

@@ -13,7 +13,8 @@ import { providerFor } from '../../src/providers/registry.js';
 import { runChecks } from '../../src/runner/check-runner.js';
 import { schemaErrors } from '../commands/verify-schema.js';
 import { overlab } from './cli.js';
-import { engineLeftovers, engineSnapshot } from './engine-snapshot.js';
+import { engineLeftovers } from './engine-snapshot.js';
+import { libvirtLeftovers } from './libvirt-snapshot.js';
 import { labCgroups, labMounts, snapshotMachine } from './machine-snapshot.js';
 
 /**
@@ -34,15 +35,17 @@ export function chapterEndToEnd(kind: ProviderKind, chapterId: string, mode: str
   let before: Record<string, string>;
   const modeArgs = mode ? ['--mode', mode] : [];
   const provider = providerFor(kind);
+  // VMs under software emulation take minutes where namespaces take seconds.
+  const slow = kind === 'vagrant' ? 8 : 1;
 
   beforeAll(async () => {
     await provider.down(lab);
     before = await snapshotMachine(kind);
-  });
+  }, 120_000 * slow);
 
   afterAll(async () => {
     await provider.down(lab);
-  });
+  }, 120_000 * slow);
 
   it('fails its checks on a fresh lab', async () => {
     const { chapter, topology } = await loadChapter(chapterId, undefined, undefined, mode);
@@ -53,21 +56,21 @@ export function chapterEndToEnd(kind: ProviderKind, chapterId: string, mode: str
       const holds = chapter.checks.find((check) => check.id === result.id)?.holdsAtStart === true;
       expect(`${result.id}@${result.host}: ${result.status}`).toBe(`${result.id}@${result.host}: ${holds ? 'pass' : 'fail'}`);
     }
-  }, 180_000);
+  }, 180_000 * slow);
 
   extra.onFreshLab?.();
 
   it('runs every step with --yes', async () => {
-    const result = await overlab(['start', chapterId, '--yes', '--provider', kind, '--lab', lab, ...modeArgs]);
+    const result = await overlab(['start', chapterId, '--yes', '--provider', kind, '--lab', lab, ...modeArgs], 300_000 * slow);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`(${kind} provider`);
     expect(result.stdout).toContain('chapter done');
     expect(result.exitCode).toBe(0);
-  }, 300_000);
+  }, 300_000 * slow);
 
   it('passes every check in verify --json', async () => {
     const junitFile = path.join(os.tmpdir(), `overlab-${lab}-${process.pid}.xml`);
-    const result = await overlab(['verify', chapterId, '--json', '--junit', junitFile, '--lab', lab]);
+    const result = await overlab(['verify', chapterId, '--json', '--junit', junitFile, '--lab', lab], 120_000 * slow);
     const report = JSON.parse(result.stdout) as VerifyReport;
     expect(schemaErrors(report)).toEqual([]);
     const junit = await parseJunit(await readFile(junitFile, 'utf8'));
@@ -80,15 +83,15 @@ export function chapterEndToEnd(kind: ProviderKind, chapterId: string, mode: str
     expect(report.passed).toBe(report.total);
     expect(report.ok).toBe(true);
     expect(result.exitCode).toBe(0);
-  }, 120_000);
+  }, 120_000 * slow);
 
   extra.onFinishedLab?.();
 
   it('leaves nothing behind after down', async () => {
-    const result = await overlab(['down', '--lab', lab]);
+    const result = await overlab(['down', '--lab', lab], 60_000 * slow);
     expect(result.exitCode).toBe(0);
     await expectNothingLeft(lab, before, kind);
-  }, 60_000);
+  }, 60_000 * slow);
 }
 
 /**
@@ -100,6 +103,7 @@ export async function expectNothingLeft(lab: string, before: Record<string, stri
   expect(await labMounts(lab)).toEqual([]);
   expect(await labCgroups(lab)).toEqual([]);
   if (kind === 'container') expect(await engineLeftovers(lab)).toEqual([]);
+  if (kind === 'vagrant') expect(await libvirtLeftovers(lab)).toEqual([]);
   expect(existsSync(labDir(lab))).toBe(false);
   const after = await snapshotMachine(kind);
   for (const key of Object.keys(before)) expect(after[key], key).toBe(before[key]);

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { run } from '../../src/exec.js';
 import type { ProviderKind } from '../../src/lab/lab-state.js';
 import { engineSnapshot } from './engine-snapshot.js';
+import { libvirtSnapshot } from './libvirt-snapshot.js';
 
 /**
  * What a lab must never change on the machine: the root network
@@ -24,6 +25,7 @@ export async function snapshotMachine(kind: ProviderKind = 'netns'): Promise<Rec
   }
   return {
     ...(kind === 'container' ? await engineSnapshot() : {}),
+    ...(kind === 'vagrant' ? await libvirtSnapshot() : {}),
     links: await read(['ip', '-j', '-d', 'link']),
     addresses: JSON.stringify(addresses),
     routes: await read(['ip', '-j', 'route', 'show', 'table', 'all']),

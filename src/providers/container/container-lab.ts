@@ -9,16 +9,10 @@ import type { ContainerHosts, LabState } from '../../lab/lab-state.js';
 import { findHost, hostAddress } from '../../lab/topology.js';
 import type { HostDescription, HostExecOptions, RunningLab } from '../provider.js';
 import { probeServices } from '../service-recipes.js';
+import { inSession, killSession, watchCommand, withoutSetsidNotice } from '../session.js';
 
 const debug = debugFor('exec');
 
-/**
- * Wrapper around every command: setsid puts it in a session of its own and
- * the session ID goes to a file, so that a timeout or Ctrl-C can kill the
- * whole process group inside the host. Killing the client end of a
- * `docker exec` does not stop what runs in the container.
- */
-const SESSION_WRAPPER = ['setsid', '--wait', 'sh', '-c', 'f="/run/overlab-exec.$0"; echo $$ >"$f"; "$@"; status=$?; rm -f "$f"; exit $status'];
 
 /** A running container lab: commands run in the host containers through the engine's exec API. */
 export class ContainerLab implements RunningLab {
@@ -32,7 +26,7 @@ export class ContainerLab implements RunningLab {
     const token = randomBytes(6).toString('hex');
     const started = performance.now();
     const exec = await container.exec({
-      Cmd: [...SESSION_WRAPPER, token, ...argv],
+      Cmd: inSession(token, argv),
       AttachStdout: true,
       AttachStderr: true,
       AttachStdin: options.input !== undefined,
@@ -59,28 +53,13 @@ export class ContainerLab implements RunningLab {
     });
     if (options.input !== undefined) stream.end(options.input);
 
-    let timedOut = false;
-    let interrupted = false;
-    const stop = () => void this.killSession(container, token);
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            stop();
-          }, options.timeoutMs);
-    const onAbort = () => {
-      interrupted = true;
-      stop();
-    };
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const watch = watchCommand(options, () => void this.killSession(container, token));
     await ended;
     // The engine half-closes the connection when the command ends; without
     // this our half stays open and keeps overlab's event loop alive.
     stream.destroy();
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    watch.dispose();
+    const { timedOut, interrupted } = watch;
 
     // The stream can end a moment before the engine records the exit code.
     let inspected = await exec.inspect();
@@ -88,8 +67,7 @@ export class ContainerLab implements RunningLab {
       await new Promise((resolve) => setTimeout(resolve, 10));
       inspected = await exec.inspect();
     }
-    // setsid reports a child killed by the timeout or interruption on stderr.
-    if (timedOut || interrupted) err = err.replace(/^setsid: child \d+ did not exit normally.*\n?/m, '');
+    if (timedOut || interrupted) err = withoutSetsidNotice(err);
     let exitCode = inspected.ExitCode ?? 128;
     if (timedOut) exitCode = 124;
     else if (interrupted) exitCode = 130;
@@ -148,7 +126,7 @@ export class ContainerLab implements RunningLab {
 
   private async killSession(container: Dockerode.Container, token: string): Promise<void> {
     try {
-      await execDetached(container, ['sh', '-c', 'f="/run/overlab-exec.$0"; pkill -KILL --session "$(cat "$f")"; rm -f "$f"', token]);
+      await execDetached(container, killSession(token));
     } catch {
       // The container has stopped: nothing is left to clean.
     }

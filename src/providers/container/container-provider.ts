@@ -5,11 +5,11 @@ import { debugFor } from '../../debug.js';
 import { OverlabError } from '../../errors.js';
 import { labFlag } from '../../lab/lab-name.js';
 import { newLabState, readLabState, writeLabState, type ContainerHosts, type LabState } from '../../lab/lab-state.js';
-import { hasService, hostAddress, type HostSpec, type ServiceSpec, type Topology } from '../../lab/topology.js';
+import { hostAddress, type HostSpec, type ServiceSpec, type Topology } from '../../lab/topology.js';
 import { labDir } from '../../paths.js';
 import { removeLabDir } from '../netns/cleanup.js';
 import { provisionOrExplain, requireSameTopology, type DownReport, type Provider, type ProvisionEvents, type RunningLab } from '../provider.js';
-import { SERVICE_ORDER, SERVICE_RECIPES } from '../service-recipes.js';
+import { mustRun, SERVICE_RECIPES, startServices } from '../service-recipes.js';
 import { ContainerLab, execDetached } from './container-lab.js';
 import { containerName, currentEngine, dockerEngine, HOST_LABEL, LAB_LABEL, labFilter, networkName, requireSameEngine } from './engine.js';
 import { ensureHostImage } from './host-image.js';
@@ -120,21 +120,7 @@ export class ContainerProvider implements Provider {
     await Promise.all(topology.hosts.map((host) => mustRun(running, host.name, ['sh', '-c', HOST_SETUP_SCRIPT, 'setup', privileges])));
     debug('[%s] host containers up in %dms', lab, Math.round(performance.now() - started));
 
-    for (const service of SERVICE_ORDER) {
-      const hosts = topology.hosts.filter((host) => hasService(host, service));
-      if (hosts.length === 0) continue;
-      progress(`starting ${service === 'docker' ? 'dockerd' : service} on ${hosts.map((host) => host.name).join(', ')}`);
-      await Promise.all(
-        hosts.map(async (host) => {
-          const spec = host.services.find((candidate) => candidate.name === service) as ServiceSpec;
-          await startService(docker, state, host, spec);
-          await waitForService(running, host.name, service);
-          if (service === 'docker') {
-            await mustRun(running, host.name, ['bash', '-o', 'pipefail', '-c', 'bash /usr/local/lib/overlab/vm/lab-image.sh | docker import --message "overlab lab image" - debian']);
-          }
-        }),
-      );
-    }
+    await startServices(running, topology, progress, (host, spec) => startService(docker, state, host, spec));
 
     state.status = 'up';
     await writeLabState(state);
@@ -280,26 +266,6 @@ async function removeContainers(docker: Dockerode, lab: string): Promise<number>
 async function startService(docker: Dockerode, state: LabState, host: HostSpec, spec: ServiceSpec): Promise<void> {
   const id = state.containers?.ids[host.name] as string;
   await execDetached(docker.getContainer(id), ['sh', '-c', 'exec "$@" >>"$0" 2>&1', `/var/log/overlab/${spec.name}.log`, ...SERVICE_RECIPES[spec.name].argv(host, spec)]);
-}
-
-async function waitForService(lab: ContainerLab, host: string, service: ServiceSpec['name'], timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const result = await lab.exec(host, SERVICE_RECIPES[service].probe, { timeoutMs: 5_000 });
-    if (result.exitCode === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new OverlabError('PROVISION_FAILED', `${service} on ${host} did not start within ${timeoutMs / 1000} s`, {
-    hint: `read its log with "overlab shell ${host}" and "cat /var/log/overlab/${service}.log"`,
-  });
-}
-
-async function mustRun(lab: ContainerLab, host: string, argv: string[]): Promise<void> {
-  const result = await lab.exec(host, argv, { timeoutMs: 120_000 });
-  if (result.exitCode !== 0) {
-    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
-    throw new OverlabError('PROVISION_FAILED', `${argv.slice(0, 3).join(' ')} on ${host} failed with exit code ${result.exitCode}: ${detail}`);
-  }
 }
 
 async function allRunning(docker: Dockerode, state: LabState): Promise<boolean> {
