@@ -21,9 +21,10 @@ async function names(argv: string[]): Promise<string[]> {
 export async function libvirtSnapshot(): Promise<Record<string, string>> {
   const box = await boxName();
   const boxVolume = `${box.replace('/', '-VAGRANTSLASH-')}_vagrant_box_image_`;
+  // Box lines read "NAME (PROVIDER, VERSION)"; with no box, vagrant prints a sentence instead.
   const boxes = (await run(['vagrant', 'box', 'list'], { timeoutMs: 60_000 })).stdout
     .split('\n')
-    .filter((line) => line.trim() && !line.startsWith(`${box} `))
+    .filter((line) => /^\S+ +\(/.test(line) && !line.startsWith(`${box} `))
     .sort();
   return {
     libvirtDomains: (await names([...VIRSH, 'list', '--all', '--name'])).join(','),
