@@ -1,5 +1,5 @@
 import { run } from '../../src/exec.js';
-import { boxName, poolVolumes } from '../../src/providers/vagrant/box.js';
+import { BOX_COMMAND_ENV, boxName, poolVolumes } from '../../src/providers/vagrant/box.js';
 
 const VIRSH = ['virsh', '--connect', 'qemu:///system'];
 
@@ -22,7 +22,7 @@ export async function libvirtSnapshot(): Promise<Record<string, string>> {
   const box = await boxName();
   const boxVolume = `${box.replace('/', '-VAGRANTSLASH-')}_vagrant_box_image_`;
   // Box lines read "NAME (PROVIDER, VERSION)"; with no box, vagrant prints a sentence instead.
-  const boxes = (await run(['vagrant', 'box', 'list'], { timeoutMs: 60_000 })).stdout
+  const boxes = (await run(['vagrant', 'box', 'list'], { timeoutMs: 60_000, env: BOX_COMMAND_ENV })).stdout
     .split('\n')
     .filter((line) => /^\S+ +\(/.test(line) && !line.startsWith(`${box} `))
     .sort();

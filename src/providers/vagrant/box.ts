@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { debugFor } from '../../debug.js';
@@ -16,9 +17,15 @@ export async function boxName(): Promise<string> {
   return vagrantSettings().box ?? `${BOX_PREFIX}${await vmDigest('vagrant box')}`;
 }
 
+/**
+ * The environment of `vagrant box` commands. Run where a Vagrantfile is
+ * found (overlab's own checkout), vagrant makes a .vagrant directory there.
+ */
+export const BOX_COMMAND_ENV = { VAGRANT_CWD: os.tmpdir() };
+
 /** List the boxes Vagrant has (in VAGRANT_HOME) for a provider. */
 export async function installedBoxes(provider: string): Promise<string[]> {
-  const result = await runOk(['vagrant', 'box', 'list', '--machine-readable'], { timeoutMs: 60_000 });
+  const result = await runOk(['vagrant', 'box', 'list', '--machine-readable'], { timeoutMs: 60_000, env: BOX_COMMAND_ENV });
   // Lines are "time,target,type,data": a box-name line, then its box-provider line.
   const boxes: string[] = [];
   let name: string | undefined;
@@ -60,7 +67,7 @@ export async function ensureBox(onProgress: (message: string) => void): Promise<
     const catalogue = path.join(path.dirname(file), 'catalogue.json');
     const providers = [{ name: 'libvirt', url: pathToFileURL(file).href }];
     await writeFile(catalogue, JSON.stringify({ name, versions: [{ version: '1', providers }] }));
-    await runOk(['vagrant', 'box', 'add', '--force', catalogue], { timeoutMs: 10 * 60_000 });
+    await runOk(['vagrant', 'box', 'add', '--force', catalogue], { timeoutMs: 10 * 60_000, env: BOX_COMMAND_ENV });
   });
   debug('box %s built in %dms', name, Math.round(performance.now() - started));
   await removeOlderBoxes(boxes.filter((box) => box.startsWith(BOX_PREFIX)));
@@ -74,7 +81,7 @@ export async function ensureBox(onProgress: (message: string) => void): Promise<
  */
 async function removeOlderBoxes(boxes: string[]): Promise<void> {
   for (const box of boxes) {
-    await run(['vagrant', 'box', 'remove', '--force', '--all', box], { timeoutMs: 60_000 });
+    await run(['vagrant', 'box', 'remove', '--force', '--all', box], { timeoutMs: 60_000, env: BOX_COMMAND_ENV });
     const prefix = `${box.replace('/', '-VAGRANTSLASH-')}_vagrant_box_image_`;
     for (const volume of await poolVolumes()) {
       if (volume.startsWith(prefix)) await run(['virsh', '--connect', 'qemu:///system', 'vol-delete', volume, '--pool', 'default'], { timeoutMs: 30_000 });
