@@ -294,7 +294,7 @@ async function benchContainerProvider() {
  * Measure the vagrant provider, with libvirt started by
  * scripts/libvirt-daemon.sh (in a network namespace of its own) unless
  * OVERLAB_VAGRANT_NETNS is set, and QEMU's software emulation unless
- * OVERLAB_LIBVIRT_DRIVER says otherwise. The box is built by the first run
+ * OVERLAB_LIBVIRT_DRIVER is set. The box is built by the first run
  * when Vagrant does not have it, which is not in the figures.
  */
 async function benchVagrantProvider() {

@@ -8,9 +8,9 @@
 # namespace (libvirt reads bridges in /sys/class/net) and a qemu.conf of
 # their own, which runs QEMU as root. With Debian's QEMU user (libvirt-qemu)
 # and a /dev/kvm that only root may open, libvirt 9.0 records KVM in QEMU's
-# capabilities and then finds KVM not usable by that user, so it probes
-# QEMU again on every domain definition: a minute each under load. Root
-# also reads the box's kernel wherever VAGRANT_HOME is. Vagrant's management
+# capabilities and then finds KVM not usable by that user. It then probes
+# QEMU again on every domain definition, which took 52 s here under load.
+# Root also reads the box's kernel wherever VAGRANT_HOME is. Vagrant's management
 # network and the lab's private network become bridges, dnsmasq instances
 # and NAT rules in that namespace, never in the machine's root network
 # namespace, and the namespace has no uplink. Vagrant, which connects to

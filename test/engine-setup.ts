@@ -11,8 +11,8 @@ const stops: string[] = [];
 
 /**
  * Give the provider tests their daemons, as root on Linux when the daemons
- * are installed; when they are not there, those tests print why they are
- * skipped, and fail under CI.
+ * are installed. Without them, those tests print why they are skipped, and
+ * fail under CI.
  * - The container provider: the Docker engine that DOCKER_HOST names, or
  *   else one started by scripts/docker-engine.sh in namespaces of its own.
  * - The Vagrant provider: libvirtd started by scripts/libvirt-daemon.sh in a

@@ -64,8 +64,8 @@ chmod 755 "$root/usr/local/sbin/overlab-host-keys"
 printf '[Service]\nExecStartPre=\nExecStartPre=/usr/local/sbin/overlab-host-keys\nExecStartPre=/usr/sbin/sshd -t\n' >"$root/etc/systemd/system/ssh.service.d/host-keys.conf"
 printf 'UseDNS no\nPermitRootLogin prohibit-password\nHostKey /etc/ssh/ssh_host_ecdsa_key\nHostKey /etc/ssh/ssh_host_ed25519_key\n' >"$root/etc/ssh/sshd_config.d/overlab.conf"
 
-# Every NIC asks for DHCP, the management NIC that Vagrant reaches the VM
-# through among them. The lab's underlay NIC gets its fixed address from a
+# Every NIC runs DHCP, including the management NIC through which Vagrant
+# reaches the VM. The lab's underlay NIC gets its fixed address from a
 # file that the Vagrantfile's provisioning adds, which sorts first and so
 # takes precedence. The client identifier is the MAC: with the default (a
 # DUID), VMs from one disk could be given the same address.

@@ -71,7 +71,7 @@ export const IMPORT_LAB_IMAGE = [
   'tar=/usr/local/lib/overlab/lab-image.tar; { if [ -f $tar ]; then cat $tar; else bash /usr/local/lib/overlab/vm/lab-image.sh; fi; } | docker import --message "overlab lab image" - debian',
 ];
 
-/** Wait until a service that provisioning started answers its probe. */
+/** Wait until the probe of a service that provisioning started succeeds. */
 export async function waitForService(lab: RunningLab, host: string, service: ServiceName, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -95,7 +95,7 @@ export async function mustRun(lab: RunningLab, host: string, argv: string[], tim
 
 /**
  * Start every service of the topology in SERVICE_ORDER, on all its hosts at
- * once, wait until each answers, and make the lab image where dockerd runs.
+ * once, wait until each probe succeeds, and make the lab image where dockerd runs.
  * `start` launches one service on one host, detached.
  */
 export async function startServices(

@@ -1,9 +1,9 @@
 /**
  * Commands on a host that overlab reaches through a daemon (a Docker engine
- * or sshd) run in a session of their own, whose ID goes to a file, so that a
- * timeout or Ctrl-C can kill every process of the command inside the host.
- * Killing overlab's end of a `docker exec` or of an SSH channel without a
- * terminal does not stop what runs on the other side.
+ * or sshd) run in a session of their own, and the session ID goes to a file.
+ * A timeout or Ctrl-C then kills every process of the command inside the
+ * host, because killing overlab's end of a `docker exec` or of an SSH
+ * channel without a terminal does not stop what runs on the other side.
  */
 
 /** Wrap argv so that it runs in a new session recorded under token. */
@@ -11,7 +11,7 @@ export function inSession(token: string, argv: readonly string[]): string[] {
   return ['setsid', '--wait', 'sh', '-c', 'f="/run/overlab-exec.$0"; echo $$ >"$f"; "$@"; status=$?; rm -f "$f"; exit $status', token, ...argv];
 }
 
-/** The command that kills the session recorded under token. */
+/** Return the command that kills the session recorded under token. */
 export function killSession(token: string): string[] {
   return ['sh', '-c', 'f="/run/overlab-exec.$0"; pkill -KILL --session "$(cat "$f")"; rm -f "$f"', token];
 }
@@ -21,7 +21,7 @@ export function withoutSetsidNotice(stderr: string): string {
   return stderr.replace(/^setsid: child \d+ did not exit normally.*\n?/m, '');
 }
 
-/** How a command watched by watchCommand ended early, if it did. */
+/** The early end of a command watched by watchCommand: a timeout, an interruption, or neither. */
 export interface CommandWatch {
   readonly timedOut: boolean;
   readonly interrupted: boolean;

@@ -28,7 +28,7 @@ export async function vmDigest(extra = ''): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Whether this machine can run vm/build-rootfs.sh: Linux, root, debootstrap. */
+/** Report whether this machine can run vm/build-rootfs.sh: Linux, root and debootstrap. */
 export function canDebootstrap(): boolean {
   return process.platform === 'linux' && process.getuid?.() === 0 && ['/usr/sbin/debootstrap', '/usr/bin/debootstrap'].some((file) => existsSync(file));
 }
@@ -36,7 +36,7 @@ export function canDebootstrap(): boolean {
 /**
  * Run a build script of vm/ with the given output file name, in a directory
  * of its own under the system's temporary directory, and pass the output's
- * path to `use`; the directory is removed afterwards.
+ * path to `use`. The directory is removed afterwards.
  */
 export async function buildInVmDir(script: string, output: string, use: (file: string) => Promise<void>): Promise<void> {
   await removeStaleBuilds();

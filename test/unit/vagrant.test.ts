@@ -17,7 +17,7 @@ describe('the Vagrantfile', () => {
   // with no VM made. Without vagrant the test is skipped, except under CI.
   for (const topology of ['overlay', 'overlay-classic']) {
     it.skipIf(!hasVagrant && !process.env.CI)(`passes vagrant validate with the ${topology} topology`, async () => {
-      // Vagrant writes its machine records next to the Vagrantfile unless told otherwise.
+      // Vagrant writes its machine records next to the Vagrantfile unless VAGRANT_DOTFILE_PATH points elsewhere.
       const dotfiles = await mkdtemp(path.join(os.tmpdir(), 'overlab-validate-'));
       const { stdout } = await promisify(execFile)('vagrant', ['validate', '--ignore-provider'], {
         cwd: ROOT,

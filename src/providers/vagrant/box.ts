@@ -12,7 +12,7 @@ import { vagrantSettings } from './vagrant.js';
 const debug = debugFor('provider');
 const BOX_PREFIX = 'overlab/host-';
 
-/** The box the VMs boot: OVERLAB_VAGRANT_BOX, or overlab's own, named after a digest of vm/. */
+/** Return the box the VMs boot: OVERLAB_VAGRANT_BOX, or overlab's own, named after a digest of vm/. */
 export async function boxName(): Promise<string> {
   return vagrantSettings().box ?? `${BOX_PREFIX}${await vmDigest('vagrant box')}`;
 }
@@ -89,7 +89,7 @@ async function removeOlderBoxes(boxes: string[]): Promise<void> {
   }
 }
 
-/** The volumes of libvirt's default pool, or none when virsh is missing or the pool does not exist. */
+/** List the volumes of libvirt's default pool, or none when virsh is missing or the pool does not exist. */
 export async function poolVolumes(): Promise<string[]> {
   const result = await run(['virsh', '--connect', 'qemu:///system', 'vol-list', 'default'], { timeoutMs: 30_000 }).catch(() => undefined);
   if (result?.exitCode !== 0) return [];

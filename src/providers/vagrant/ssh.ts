@@ -50,7 +50,7 @@ export class SshHosts {
     return run(this.command(host, argv), options);
   }
 
-  /** Start the host's master unless one answers; raises when the VM cannot be reached. */
+  /** Start the host's master unless one is running. Raises when the VM cannot be reached. */
   async connect(host: string): Promise<void> {
     if (await this.connected(host)) return;
     // -f puts the master in the background once it has logged in. Its
@@ -74,7 +74,7 @@ export class SshHosts {
     await this.control(['-O', 'exit', host], 10_000);
   }
 
-  /** Run ssh with no output kept: the master it may start holds no pipe of overlab's. */
+  /** Run ssh without keeping its output, so that a master it starts keeps no pipe of overlab's open. */
   private async control(args: string[], timeout: number): Promise<{ exitCode?: number }> {
     const [file, ...rest] = [...this.prefix, 'ssh', ...this.options(), ...args] as [string, ...string[]];
     return execa(file, rest, { stdio: 'ignore', reject: false, timeout });

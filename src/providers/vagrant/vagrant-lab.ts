@@ -53,7 +53,7 @@ export class VagrantLab implements RunningLab {
     // ssh exits with 255 when it cannot reach the VM; the program's own
     // codes pass through.
     if (result.exitCode === 255 && !timedOut && !interrupted && !(await this.ssh.connected(host))) {
-      throw new OverlabError('LAB_BROKEN', `host ${host} of lab "${this.state.lab}" does not answer over SSH: ${result.stderr.trim().split('\n').pop() ?? ''}`, {
+      throw new OverlabError('LAB_BROKEN', `host ${host} of lab "${this.state.lab}" cannot be reached over SSH: ${result.stderr.trim().split('\n').pop() ?? ''}`, {
         hint: `run "overlab status${labFlag(this.state.lab)}", or "overlab down${labFlag(this.state.lab)}" and start again`,
       });
     }

@@ -20,7 +20,7 @@ import { VagrantLab } from './vagrant-lab.js';
 const debug = debugFor('provider');
 const VIRSH = ['virsh', '--connect', 'qemu:///system'];
 
-/** The prefix of a lab's VM names, as the Vagrantfile sets it. */
+/** Return the prefix of a lab's VM names, as the Vagrantfile sets it. */
 function domainPrefix(lab: string): string {
   return `overlab-${lab}-`;
 }
@@ -163,7 +163,7 @@ async function connect(ssh: SshHosts, lab: string, host: string): Promise<void> 
   try {
     await ssh.connect(host);
   } catch (error) {
-    throw new OverlabError('LAB_BROKEN', `host ${host} of lab "${lab}" does not answer over SSH: ${(error as Error).message}`, {
+    throw new OverlabError('LAB_BROKEN', `host ${host} of lab "${lab}" cannot be reached over SSH: ${(error as Error).message}`, {
       hint: `run "overlab down${labFlag(lab)}" and start it again`,
     });
   }

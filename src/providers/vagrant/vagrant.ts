@@ -36,18 +36,18 @@ export function vagrantSettings(env: NodeJS.ProcessEnv = process.env): VagrantSe
   return { provider, box: env.OVERLAB_VAGRANT_BOX || undefined, libvirtDriver, netns: env.OVERLAB_VAGRANT_NETNS || undefined };
 }
 
-/** The command that vagrant and ssh run behind: nsenter into OVERLAB_VAGRANT_NETNS, or nothing. */
+/** Return the command that vagrant and ssh run behind: nsenter into OVERLAB_VAGRANT_NETNS, or nothing. */
 export function netnsPrefix(): string[] {
   const { netns } = vagrantSettings();
   return netns ? ['nsenter', `--net=${netns}`, '--'] : [];
 }
 
-/** Where Vagrant keeps a lab's machines: in the lab's directory, so that labs do not share them. */
+/** Return where Vagrant keeps a lab's machines: the lab's directory, so that labs do not share them. */
 export function dotfileDir(lab: string): string {
   return path.join(labDir(lab), 'vagrant');
 }
 
-/** The topology file the Vagrantfile reads: a copy of the lab's topology. */
+/** Return the topology file the Vagrantfile reads, a copy of the lab's topology. */
 export function topologyFile(lab: string): string {
   return path.join(labDir(lab), 'topology.json');
 }
