@@ -224,7 +224,10 @@ async function hostContainer(lab: string, host: HostSpec, image: string, network
 }
 
 async function startHosts(lab: string, topology: Topology, image: string, network: string, capabilities: string[] | undefined): Promise<Record<string, string>> {
-  const started = await Promise.all(
+  // allSettled, not all: a caller that retries after one host fails removes
+  // the lab's containers first, and a start still in flight would create its
+  // container after that removal and take the name the retry needs.
+  const started = await Promise.allSettled(
     topology.hosts.map(async (host) => {
       const container = await hostContainer(lab, host, image, network, capabilities !== undefined);
       if (capabilities) container.withAddedCapabilities(...capabilities).withSecurityOpt(...UNCONFINED);
@@ -232,7 +235,9 @@ async function startHosts(lab: string, topology: Topology, image: string, networ
       return [host.name, (await container.start()).getId()] as const;
     }),
   );
-  return Object.fromEntries(started);
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return Object.fromEntries(started.map((result) => (result as PromiseFulfilledResult<readonly [string, string]>).value));
 }
 
 /** Start the hosts with every capability that the engine grants and accepts by name. */
