@@ -14,7 +14,7 @@ import { runChecks } from '../../src/runner/check-runner.js';
 import { schemaErrors } from '../commands/verify-schema.js';
 import { overlab } from './cli.js';
 import { engineLeftovers } from './engine-snapshot.js';
-import { libvirtLeftovers } from './libvirt-snapshot.js';
+import { libvirtLeftovers, staleBoxes } from './libvirt-snapshot.js';
 import { labCgroups, labMounts, snapshotMachine } from './machine-snapshot.js';
 
 /**
@@ -103,7 +103,10 @@ export async function expectNothingLeft(lab: string, before: Record<string, stri
   expect(await labMounts(lab)).toEqual([]);
   expect(await labCgroups(lab)).toEqual([]);
   if (kind === 'container') expect(await engineLeftovers(lab)).toEqual([]);
-  if (kind === 'vagrant') expect(await libvirtLeftovers(lab)).toEqual([]);
+  if (kind === 'vagrant') {
+    expect(await libvirtLeftovers(lab)).toEqual([]);
+    expect(await staleBoxes()).toEqual([]);
+  }
   expect(existsSync(labDir(lab))).toBe(false);
   const after = await snapshotMachine(kind);
   for (const key of Object.keys(before)) expect(after[key], key).toBe(before[key]);

@@ -1,5 +1,5 @@
 import { run } from '../../src/exec.js';
-import { BOX_COMMAND_ENV, boxName, poolVolumes } from '../../src/providers/vagrant/box.js';
+import { BOX_COMMAND_ENV, BOX_PREFIX, boxName, boxVolumePrefix, OVERLAB_BOX_VOLUME_PREFIX, poolVolumes } from '../../src/providers/vagrant/box.js';
 
 const VIRSH = ['virsh', '--connect', 'qemu:///system'];
 
@@ -13,28 +13,43 @@ async function names(argv: string[]): Promise<string[]> {
     .sort();
 }
 
+
+/** List Vagrant's boxes as "NAME (PROVIDER, VERSION)" lines. With no box, vagrant prints a sentence, which is dropped. */
+async function boxLines(): Promise<string[]> {
+  const result = await run(['vagrant', 'box', 'list'], { timeoutMs: 60_000, env: BOX_COMMAND_ENV });
+  return result.stdout
+    .split('\n')
+    .filter((line) => /^\S+ +\(/.test(line))
+    .sort();
+}
+
 /**
  * List libvirt's domains, networks and volumes and Vagrant's boxes, to
- * compare before and after a lab. A Vagrant lab may leave nothing but
- * overlab's box and its copy in libvirt's pool, made the first time.
+ * compare before and after a lab. overlab's boxes and their copies in
+ * libvirt's pool are left out: the first start builds the box, and it
+ * removes boxes built from an older vm/ directory. staleBoxes() checks them.
  */
 export async function libvirtSnapshot(): Promise<Record<string, string>> {
-  const box = await boxName();
-  const boxVolume = `${box.replace('/', '-VAGRANTSLASH-')}_vagrant_box_image_`;
-  // Box lines read "NAME (PROVIDER, VERSION)"; with no box, vagrant prints a sentence instead.
-  const boxes = (await run(['vagrant', 'box', 'list'], { timeoutMs: 60_000, env: BOX_COMMAND_ENV })).stdout
-    .split('\n')
-    .filter((line) => /^\S+ +\(/.test(line) && !line.startsWith(`${box} `))
-    .sort();
   return {
     libvirtDomains: (await names([...VIRSH, 'list', '--all', '--name'])).join(','),
     libvirtNetworks: (await names([...VIRSH, 'net-list', '--all', '--name'])).join(','),
     libvirtVolumes: (await poolVolumes())
-      .filter((name) => !name.startsWith(boxVolume))
+      .filter((name) => !name.startsWith(OVERLAB_BOX_VOLUME_PREFIX))
       .sort()
       .join(','),
-    vagrantBoxes: boxes.join('\n'),
+    vagrantBoxes: (await boxLines()).filter((line) => !line.startsWith(BOX_PREFIX)).join('\n'),
   };
+}
+
+/** overlab boxes, and their volumes in libvirt's pool, other than the current box. */
+export async function staleBoxes(): Promise<string[]> {
+  const box = await boxName();
+  return [
+    ...(await boxLines()).filter((line) => line.startsWith(BOX_PREFIX) && !line.startsWith(`${box} `)).map((line) => `box ${line}`),
+    ...(await poolVolumes())
+      .filter((name) => name.startsWith(OVERLAB_BOX_VOLUME_PREFIX) && !name.startsWith(boxVolumePrefix(box)))
+      .map((name) => `volume ${name}`),
+  ];
 }
 
 /** Domains, networks and volumes named after the lab. */

@@ -10,7 +10,7 @@ import { buildInVmDir, canDebootstrap, vmDigest } from '../vm-build.js';
 import { vagrantSettings } from './vagrant.js';
 
 const debug = debugFor('provider');
-const BOX_PREFIX = 'overlab/host-';
+export const BOX_PREFIX = 'overlab/host-';
 
 /** Return the box the VMs boot: OVERLAB_VAGRANT_BOX, or overlab's own, named after a digest of vm/. */
 export async function boxName(): Promise<string> {
@@ -39,14 +39,16 @@ export async function installedBoxes(provider: string): Promise<string[]> {
 
 /**
  * Return the box to boot, building overlab's own with vm/build-box.sh and
- * adding it to Vagrant first if it is not there. A box named in
- * OVERLAB_VAGRANT_BOX is left to Vagrant, which fetches it from its catalogue.
+ * adding it to Vagrant first if it is not there, after removing overlab's
+ * boxes of an earlier vm/. A box named in OVERLAB_VAGRANT_BOX is left to
+ * Vagrant, which fetches it from its catalogue.
  */
 export async function ensureBox(onProgress: (message: string) => void): Promise<string> {
   const settings = vagrantSettings();
   const name = await boxName();
   if (settings.box) return name;
   const boxes = await installedBoxes(settings.provider);
+  await removeOlderBoxes(name, boxes.filter((box) => box.startsWith(BOX_PREFIX) && box !== name));
   if (boxes.includes(name)) return name;
   if (settings.provider !== 'libvirt') {
     throw new OverlabError('MISSING_TOOL', `overlab builds its box for libvirt only, and Vagrant has no box for ${settings.provider}`, {
@@ -70,21 +72,24 @@ export async function ensureBox(onProgress: (message: string) => void): Promise<
     await runOk(['vagrant', 'box', 'add', '--force', catalogue], { timeoutMs: 10 * 60_000, env: BOX_COMMAND_ENV });
   });
   debug('box %s built in %dms', name, Math.round(performance.now() - started));
-  await removeOlderBoxes(boxes.filter((box) => box.startsWith(BOX_PREFIX)));
   return name;
 }
 
+/** vagrant-libvirt names a box's volumes in libvirt's pool after the box, with "/" spelt VAGRANTSLASH. */
+const poolName = (box: string): string => box.replace('/', '-VAGRANTSLASH-');
+export const boxVolumePrefix = (box: string): string => `${poolName(box)}_vagrant_box_image_`;
+export const OVERLAB_BOX_VOLUME_PREFIX = poolName(BOX_PREFIX);
+
 /**
- * Remove boxes that overlab built from an earlier vm/, and the copies of
- * their disks that vagrant-libvirt uploaded to libvirt's default pool
- * (named after the box, with "/" spelt VAGRANTSLASH).
+ * Remove boxes that overlab built from an earlier vm/, and every copy of an
+ * overlab box's disk in libvirt's default pool but the current one's: a
+ * VAGRANT_HOME removed by hand leaves those copies behind.
  */
-async function removeOlderBoxes(boxes: string[]): Promise<void> {
-  for (const box of boxes) {
-    await run(['vagrant', 'box', 'remove', '--force', '--all', box], { timeoutMs: 60_000, env: BOX_COMMAND_ENV });
-    const prefix = `${box.replace('/', '-VAGRANTSLASH-')}_vagrant_box_image_`;
-    for (const volume of await poolVolumes()) {
-      if (volume.startsWith(prefix)) await run(['virsh', '--connect', 'qemu:///system', 'vol-delete', volume, '--pool', 'default'], { timeoutMs: 30_000 });
+async function removeOlderBoxes(current: string, boxes: string[]): Promise<void> {
+  for (const box of boxes) await run(['vagrant', 'box', 'remove', '--force', '--all', box], { timeoutMs: 60_000, env: BOX_COMMAND_ENV });
+  for (const volume of await poolVolumes()) {
+    if (volume.startsWith(OVERLAB_BOX_VOLUME_PREFIX) && !volume.startsWith(boxVolumePrefix(current))) {
+      await run(['virsh', '--connect', 'qemu:///system', 'vol-delete', volume, '--pool', 'default'], { timeoutMs: 30_000 });
     }
   }
 }
