@@ -31,6 +31,12 @@ export interface HostDescription {
  */
 export interface RunningLab {
   readonly state: LabState;
+  /**
+   * How many times slower than the machine the hosts run: 1, or more for VMs
+   * under software emulation. The lab stretches command timeouts by it, and
+   * a check its own waits (a capture window, a retry deadline).
+   */
+  readonly slowdown: number;
   /** Run argv on a host, in the host's own namespaces; a non-zero exit is data. */
   exec(host: string, argv: readonly string[], options?: HostExecOptions): Promise<ExecResult>;
   /** Run a shell script on a host exactly as written, with bash -e. */

@@ -56,8 +56,9 @@ async function runOneCheck(lab: RunningLab, check: CheckSpec, host: string, vars
     const context = { lab, host, exec: (argv: readonly string[], options?: HostExecOptions) => lab.exec(host, argv, { timeoutMs: 20_000, ...options }) };
     const spec = kind.parse(body);
     // A check on converging state (gossip, learning) is retried for up to
-    // `within` seconds rather than run after a fixed sleep.
-    const deadline = performance.now() + Number(body.within ?? 0) * 1000;
+    // `within` seconds (stretched on slow hosts) rather than run after a
+    // fixed sleep.
+    const deadline = performance.now() + Number(body.within ?? 0) * 1000 * lab.slowdown;
     let outcome = await kind.run(context, spec);
     while (outcome.status !== 'pass' && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, RETRY_INTERVAL_MS));

@@ -74,7 +74,7 @@ class FakeHost {
   context(): CheckContext {
     return {
       // Check kinds run commands only through exec and never touch the lab.
-      lab: {} as RunningLab,
+      lab: { slowdown: 1 } as RunningLab,
       host: this.name,
       exec: async (argv, options) => {
         this.calls.push(argv);
@@ -682,6 +682,16 @@ describe('capture check', () => {
     await runCheck(captureCheck, resolvedBody('vxlan-on-the-wire', 'node1'), host);
 
     expect(host.calls).toContainEqual(['timeout', '4', 'tcpdump', '-pnl', '-i', 'eth0', '-c', '6', 'udp port 4789']);
+  });
+
+  it('listens longer on hosts that run slower', async () => {
+    const host = captureHost(STDOUT);
+    const context = { ...host.context(), lab: { slowdown: 5 } as RunningLab };
+    const spec = captureCheck.parse(resolvedBody('vxlan-on-the-wire', 'node1'));
+
+    await captureCheck.run(context, spec);
+
+    expect(host.calls).toContainEqual(['timeout', '20', 'tcpdump', '-pnl', '-i', 'eth0', '-c', '6', 'udp port 4789']);
   });
 
   it('fails with one direction', async () => {

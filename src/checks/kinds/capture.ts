@@ -24,10 +24,11 @@ const IPV4_OR_VARIABLE = /^(\d{1,3}(\.\d{1,3}){3}|\$\{[a-z_.]+\})$/;
 /**
  * Return how long tcpdump listens, in seconds. The ping sends one request
  * every PING_INTERVAL_S and waits at most 1 s for the last reply, plus a
- * margin for the ping to start on another host.
+ * margin for the ping to start on another host (`docker exec` takes seconds
+ * on emulated CPUs, hence the slowdown).
  */
-function captureSeconds(count: number): number {
-  return Math.ceil(count * PING_INTERVAL_S) + 3;
+function captureSeconds(count: number, slowdown: number): number {
+  return Math.ceil((Math.ceil(count * PING_INTERVAL_S) + 3) * slowdown);
 }
 
 /** How long tcpdump may take to start listening before the check gives up, in ms. */
@@ -83,19 +84,24 @@ export const captureCheck: CheckKind<CaptureSpec> = {
     const started = new Promise<void>((resolve) => (listening = resolve));
     // Every echo and reply is one outer packet each way; tcpdump stops at
     // that count, or when timeout(1) ends it if fewer cross the wire.
+    const seconds = captureSeconds(spec.count, context.lab.slowdown);
     const capture = context.exec(
-      [...entered.prefix, 'timeout', String(captureSeconds(spec.count)), 'tcpdump', '-pnl', '-i', spec.interface, '-c', String(spec.count * 2), spec.filter],
-      { timeoutMs: (captureSeconds(spec.count) + 5) * 1000, onStderr: (chunk) => chunk.includes('listening on') && listening() },
+      [...entered.prefix, 'timeout', String(seconds), 'tcpdump', '-pnl', '-i', spec.interface, '-c', String(spec.count * 2), spec.filter],
+      { timeoutMs: (seconds + 5) * 1000, onStderr: (chunk) => chunk.includes('listening on') && listening() },
     );
     let timer: NodeJS.Timeout | undefined;
     const ready = await Promise.race([
       started.then(() => true),
       capture.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), LISTEN_TIMEOUT_MS))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), LISTEN_TIMEOUT_MS * context.lab.slowdown))),
     ]);
     clearTimeout(timer);
     if (!ready) {
       const result = await capture;
+      const limit = (LISTEN_TIMEOUT_MS * context.lab.slowdown) / 1000;
+      if (result.stderr.includes('listening on')) {
+        return fail(expected, `tcpdump listening after more than ${limit} s`, `tcpdump on ${spec.interface} in ${where} took more than ${limit} s to start`);
+      }
       // tcpdump names the interface on the line before its reason.
       const detail = result.stderr.trim().split('\n').slice(-2).join(' ') || `exit code ${result.exitCode}`;
       return fail(expected, detail, `tcpdump on ${spec.interface} in ${where} did not start: ${detail}`);

@@ -16,6 +16,8 @@ const debug = debugFor('exec');
 
 /** A running container lab: commands run in the host containers through the engine's exec API. */
 export class ContainerLab implements RunningLab {
+  readonly slowdown = 1;
+
   constructor(
     readonly state: LabState,
     private readonly docker: Dockerode,

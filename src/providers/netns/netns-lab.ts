@@ -9,6 +9,8 @@ import { enterHost, isAlive } from './namespace-holder.js';
 
 /** A running netns lab: commands enter a host's namespaces with nsenter. */
 export class NetnsLab implements RunningLab {
+  readonly slowdown = 1;
+
   constructor(readonly state: LabState) {}
 
   async exec(host: string, argv: readonly string[], options: HostExecOptions = {}): Promise<ExecResult> {

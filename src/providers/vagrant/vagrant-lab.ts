@@ -21,14 +21,14 @@ const EMULATION_SLOWDOWN = 5;
 
 /** A running Vagrant lab: commands run on the VMs as root over each VM's SSH connection. */
 export class VagrantLab implements RunningLab {
-  private readonly timeoutScale: number;
+  readonly slowdown: number;
 
   constructor(
     readonly state: LabState,
     private readonly ssh: SshHosts,
   ) {
     const settings = vagrantSettings();
-    this.timeoutScale = settings.provider === 'libvirt' && settings.libvirtDriver === 'qemu' ? EMULATION_SLOWDOWN : 1;
+    this.slowdown = settings.provider === 'libvirt' && settings.libvirtDriver === 'qemu' ? EMULATION_SLOWDOWN : 1;
   }
 
   async exec(host: string, argv: readonly string[], options: HostExecOptions = {}): Promise<ExecResult> {
@@ -37,7 +37,7 @@ export class VagrantLab implements RunningLab {
     // The client is stopped through this signal; the command on the VM by
     // killing its session.
     const client = new AbortController();
-    const timeoutMs = options.timeoutMs === undefined ? undefined : options.timeoutMs * this.timeoutScale;
+    const timeoutMs = options.timeoutMs === undefined ? undefined : options.timeoutMs * this.slowdown;
     const watch = watchCommand({ timeoutMs, signal: options.signal }, () => {
       void this.ssh.run(host, killSession(token), { timeoutMs: 10_000 }).finally(() => client.abort());
     });

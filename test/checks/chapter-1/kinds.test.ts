@@ -85,8 +85,8 @@ class FakeLab {
   }
 
   context(host: string): CheckContext {
-    // Check kinds use only exec of the running lab.
-    const lab = { exec: (target: string, argv: readonly string[], options?: HostExecOptions) => this.exec(target, argv, options, 'lab') } as Pick<RunningLab, 'exec'> as RunningLab;
+    // Check kinds use only exec and slowdown of the running lab.
+    const lab = { slowdown: 1, exec: (target: string, argv: readonly string[], options?: HostExecOptions) => this.exec(target, argv, options, 'lab') } as Pick<RunningLab, 'exec' | 'slowdown'> as RunningLab;
     return { lab, host, exec: (argv, options) => this.exec(host, argv, options, 'context') };
   }
 
