@@ -10,5 +10,8 @@ export async function writeReportFile(file: string, content: string): Promise<vo
   if (!isDirectory) {
     throw new OverlabError('BAD_ARGUMENT', `cannot write ${file}: directory ${dir} does not exist`, { hint: 'create it first, or give a path in an existing directory' });
   }
+  if (await stat(file).then((info) => info.isDirectory(), () => false)) {
+    throw new OverlabError('BAD_ARGUMENT', `cannot write ${file}: it is a directory`, { hint: 'give a file name, such as report.xml in that directory' });
+  }
   await writeFileAtomic(file, content);
 }
