@@ -175,7 +175,7 @@ for (const mode of ['classic', 'swarm']) {
     overlab(['start', 'chapter-1', '--yes', '--mode', mode, '--lab', 'bench-ch1']);
     overlab(['down', '--lab', 'bench-ch1']);
   }, RUNS, { warmUp: false });
-  row(`chapter 1 end to end, ${mode} mode (start --yes, down)`, range(chapter1), '—', 'the probe run above is the warm-up');
+  row(`chapter 1 end to end, ${mode} mode (start --yes, down)`, range(chapter1), '—', 'a first run, which checks that the mode works here, is the warm-up');
 }
 
 // 5. verify on a finished lab, 6. step overhead, 7. down.
