@@ -332,7 +332,7 @@ async function benchVagrantProvider() {
     if (run === 0) {
       const running = await vms.attach('bench-vm');
       exec = await measure(async () => running.exec('node1', ['true']), 50);
-      // What each command would cost without the control master: a Vagrant process per command.
+      // The cost of a command without the control master: one Vagrant process per command.
       const box = (await readLabState('bench-vm')).vagrant.box;
       vagrantSsh = await measure(async () => vagrant('bench-vm', box, ['ssh', 'node1', '-c', 'true']), 5);
     }

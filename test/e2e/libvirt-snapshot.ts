@@ -41,7 +41,7 @@ export async function libvirtSnapshot(): Promise<Record<string, string>> {
   };
 }
 
-/** overlab boxes, and their volumes in libvirt's pool, other than the current box. */
+/** List overlab boxes, and their volumes in libvirt's pool, other than the current box. */
 export async function staleBoxes(): Promise<string[]> {
   const box = await boxName();
   return [

@@ -82,8 +82,8 @@ export const OVERLAB_BOX_VOLUME_PREFIX = poolName(BOX_PREFIX);
 
 /**
  * Remove boxes that overlab built from an earlier vm/, and every copy of an
- * overlab box's disk in libvirt's default pool but the current one's: a
- * VAGRANT_HOME removed by hand leaves those copies behind.
+ * overlab box's disk in libvirt's default pool but the current one's,
+ * because a VAGRANT_HOME removed by hand leaves those copies behind.
  */
 async function removeOlderBoxes(current: string, boxes: string[]): Promise<void> {
   for (const box of boxes) await run(['vagrant', 'box', 'remove', '--force', '--all', box], { timeoutMs: 60_000, env: BOX_COMMAND_ENV });
