@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { main } from '../dist/overlab.mjs';
 
 // A reader that closes the pipe early (overlab list | head) is not an error.
 process.stdout.on('error', (error) => {
