@@ -88,6 +88,14 @@ export function buildProgram(state: { exitCode: number }): Command {
     .addOption(providerOption())
     .action(async (options) => set(await (await import('./commands/doctor.js')).doctorCommand(options, process.stdout)));
 
+  program.addHelpText(
+    'after',
+    `
+Every command but test and doctor acts on the lab named "default" unless given
+--lab NAME. start, test, down and doctor take --provider ${PROVIDER_KINDS.join('|')}.
+"overlab help COMMAND" lists a command's options.`,
+  );
+
   return program;
 }
 

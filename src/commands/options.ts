@@ -19,7 +19,7 @@ export async function providerOf(options: LabOptions, lab: string): Promise<Prov
   const state = await readLabState(lab);
   if (state && options.provider && options.provider !== state.provider) {
     throw new OverlabError('BAD_ARGUMENT', `lab "${lab}" runs on the ${state.provider} provider, not --provider ${options.provider}`, {
-      hint: `run "overlab down${labFlag(lab)}" first, or pick another lab with --lab`,
+      hint: `leave out --provider, or remove the lab with "overlab down${labFlag(lab)}", or pick another lab with --lab`,
     });
   }
   return providerFor(state?.provider ?? options.provider ?? 'netns');

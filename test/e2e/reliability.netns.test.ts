@@ -23,7 +23,7 @@ describe.skipIf(skipReason !== undefined)('reliability', () => {
   });
 
   afterAll(async () => {
-    for (const lab of ['kill-9', 'sigterm', 'side-a', 'side-b', 'locked', 'corrupt']) await new NetnsProvider().down(lab);
+    for (const lab of ['kill-9', 'sigterm', 'side-a', 'side-b', 'locked', 'corrupt', 'mismatch']) await new NetnsProvider().down(lab);
   });
 
   // Points spread over provisioning (the first second) and over the steps.
@@ -133,6 +133,18 @@ describe.skipIf(skipReason !== undefined)('reliability', () => {
     expect(shell.exitCode).toBe(2);
     expect(shell.stderr).toBe('overlab: host "node9" is not in lab topology "inline"; use one of: node1\n');
     await overlab(['down', '--lab', 'corrupt']);
+  }, 60_000);
+
+  it('rejects down with another provider', async () => {
+    await new NetnsProvider().up('mismatch', (await import('../../src/lab/topology.js')).parseTopology({ hosts: [{ name: 'node1', address: '10.0.10.30/24' }] }, 'inline'));
+    const mismatched = await overlab(['down', '--provider', 'container', '--lab', 'mismatch']);
+    expect(mismatched.exitCode).toBe(2);
+    expect(mismatched.stderr).toBe('overlab: lab "mismatch" runs on the netns provider, not --provider container; leave out --provider, or remove the lab with "overlab down --lab mismatch", or pick another lab with --lab\n');
+    expect((await overlab(['status', '--lab', 'mismatch'])).stdout).toMatch(/^lab mismatch: up, provider netns/);
+
+    const removed = await overlab(['down', '--lab', 'mismatch']);
+    expect(removed.exitCode).toBe(0);
+    expect(removed.stdout).toMatch(/^lab "mismatch" removed: /);
   }, 60_000);
 });
 
