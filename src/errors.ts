@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'PROVISION_FAILED'
   | 'NO_TTY'
   | 'STEP_FAILED'
-  | 'LAB_BUSY';
+  | 'LAB_BUSY'
+  | 'INTERRUPTED';
 
 /**
  * A known failure: printed as one line with the value at fault and a hint,

@@ -3,7 +3,7 @@ import { findChapter, parseAllChapters, selectMode } from '../course/book.js';
 import type { Chapter } from '../course/chapter.js';
 import { chooseMode } from '../course/modes.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
-import type { Provider } from '../providers/provider.js';
+import type { Provider, RunningLab } from '../providers/provider.js';
 import type { CheckResult } from '../runner/check-runner.js';
 import { markStepDone, readProgress, setRunningStep, type ChapterProgress } from '../runner/progress.js';
 import { ChapterRunner, stepSucceeded } from '../runner/step-runner.js';
@@ -80,7 +80,7 @@ async function walkChapter(
     }
   }
   const started = performance.now();
-  const running = await provider.up(lab, topology, { onProgress: (message) => ui.info(message) });
+  const running = await upUntilInterrupted(provider, lab, topology, ui, chapter.id);
   ui.info(`lab "${lab}" is up (${provider.kind} provider, ${((performance.now() - started) / 1000).toFixed(1)} s): ${topology.hosts.map((host) => `${host.name} ${host.address}`).join(', ')}`);
 
   const runner = new ChapterRunner(running, chapter, topology, progress?.values);
@@ -162,4 +162,33 @@ async function walkChapter(
   }
   ui.outro(`chapter done. Grade it with "overlab verify ${chapter.id}${labFlag(lab)}"; remove the lab with "overlab down${labFlag(lab)}"`);
   return EXIT_OK;
+}
+
+/**
+ * Bring the lab up. The first Ctrl-C or SIGTERM aborts the provider's
+ * start-up: vagrant and the image builds run in process groups of their own,
+ * which the terminal's Ctrl-C does not reach, so overlab kills them. A second
+ * one ends overlab at once, as Node does by default.
+ */
+async function upUntilInterrupted(provider: Provider, lab: string, topology: Topology, ui: TerminalUi, chapterId: string): Promise<RunningLab> {
+  const interruption = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    ui.warn(`interrupted by ${signal}: stopping the start of lab "${lab}" (press Ctrl-C again to quit at once)`);
+    interruption.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const running = await provider.up(lab, topology, { onProgress: (message) => ui.info(message), signal: interruption.signal });
+    // A provider that is up within seconds does not stop early; it stops here.
+    if (interruption.signal.aborted) {
+      throw new OverlabError('INTERRUPTED', `the start of lab "${lab}" was interrupted`, {
+        hint: `the lab is up: "overlab start ${chapterId}${labFlag(lab)}" continues, "overlab down${labFlag(lab)}" removes it`,
+      });
+    }
+    return running;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -14,6 +14,12 @@ export interface HostExecOptions {
 
 export interface ProvisionEvents {
   onProgress?: (message: string) => void;
+  /**
+   * Aborted on Ctrl-C or SIGTERM. A provider whose start-up runs for minutes
+   * stops the programs it runs and raises INTERRUPTED; one that is up within
+   * seconds may finish first.
+   */
+  signal?: AbortSignal;
 }
 
 /** The state of one host, as `overlab status` prints it. */
@@ -60,6 +66,24 @@ export function requireSameTopology(state: LabState, topology: Topology): void {
   throw new OverlabError('BAD_ARGUMENT', `lab "${state.lab}" runs topology "${state.topology.name}", not "${topology.name}"`, {
     hint: `run "overlab down${labFlag(state.lab)}" first, or pick another lab with --lab`,
   });
+}
+
+/** Raise INTERRUPTED if the caller has aborted the lab's start-up. */
+export function stopIfAborted(lab: string, signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new OverlabError('INTERRUPTED', `the start of lab "${lab}" was interrupted`);
+}
+
+/**
+ * Run a provider's start-up and, once `signal` is aborted, raise INTERRUPTED
+ * in place of whatever error the killed programs caused.
+ */
+export async function stopOnAbort<T>(lab: string, signal: AbortSignal | undefined, provision: () => Promise<T>): Promise<T> {
+  try {
+    return await provision();
+  } catch (error) {
+    stopIfAborted(lab, signal);
+    throw error;
+  }
 }
 
 /** Run a lab's provisioning, adding to a known failure's hint how to remove the half-built lab. */

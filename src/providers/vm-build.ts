@@ -36,9 +36,10 @@ export function canDebootstrap(): boolean {
 /**
  * Run a build script of vm/ with the given output file name, in a directory
  * of its own under the system's temporary directory, and pass the output's
- * path to `use`. The directory is removed afterwards.
+ * path to `use`. The directory is removed afterwards. Aborting `signal`
+ * kills the build.
  */
-export async function buildInVmDir(script: string, output: string, use: (file: string) => Promise<void>): Promise<void> {
+export async function buildInVmDir(script: string, output: string, use: (file: string) => Promise<void>, signal?: AbortSignal): Promise<void> {
   await removeStaleBuilds();
   const buildDir = path.join(os.tmpdir(), `${BUILD_PREFIX}${process.pid}`);
   await mkdir(buildDir, { recursive: true });
@@ -50,6 +51,7 @@ export async function buildInVmDir(script: string, output: string, use: (file: s
     await runOk(['setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--fork', '--kill-child', '--', path.join(VM_DIR, script), file], {
       timeoutMs: 20 * 60_000,
       env: { TMPDIR: buildDir },
+      signal,
     });
     await use(file);
   } finally {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { labDir, stateRoot } from '../../src/paths.js';
 import { NetnsProvider } from '../../src/providers/netns/netns-provider.js';
 import { progressFile } from '../../src/runner/progress.js';
 import { expectNothingLeft } from './chapter-e2e.js';
-import { BIN, killStartAfter, overlab } from './cli.js';
+import { killStartAfter, overlab, startUntil } from './cli.js';
 import { snapshotMachine } from './machine-snapshot.js';
 import { missingPrerequisite } from './prerequisites.js';
 
@@ -23,7 +22,7 @@ describe.skipIf(skipReason !== undefined)('reliability', () => {
   });
 
   afterAll(async () => {
-    for (const lab of ['kill-9', 'sigterm', 'side-a', 'side-b', 'locked', 'corrupt', 'mismatch']) await new NetnsProvider().down(lab);
+    for (const lab of ['kill-9', 'sigterm', 'sigint-up', 'side-a', 'side-b', 'locked', 'corrupt', 'mismatch']) await new NetnsProvider().down(lab);
   });
 
   // Points spread over provisioning (the first second) and over the steps.
@@ -51,21 +50,13 @@ describe.skipIf(skipReason !== undefined)('reliability', () => {
   }, 600_000);
 
   it('stops the running step on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'start', 'chapter-2', '--yes', '--lab', 'sigterm'], { env: { ...process.env, NO_COLOR: '1' } });
-    let output = '';
-    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
     // arp-unanswered runs tcpdump on node1 in the background while the container pings.
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('listening on br0')) resolve();
-      });
-    });
-    child.kill('SIGTERM');
-    const code = await exited;
+    const started = await startUntil(['start', 'chapter-2', '--yes', '--lab', 'sigterm'], 'listening on br0');
+    started.child.kill('SIGTERM');
+    const code = await started.exited;
     expect(code).toBe(1);
-    expect(output).toContain('interrupted by SIGTERM');
-    expect(output).toContain('lab "sigterm" kept');
+    expect(started.stdout).toContain('interrupted by SIGTERM');
+    expect(started.stdout).toContain('lab "sigterm" kept');
 
     const lab = await new NetnsProvider().attach('sigterm');
     const tcpdump = await lab.exec('node1', ['pgrep', '-x', 'tcpdump']);
@@ -73,6 +64,20 @@ describe.skipIf(skipReason !== undefined)('reliability', () => {
     await overlab(['down', '--lab', 'sigterm']);
     await expectNothingLeft('sigterm', before);
   }, 300_000);
+
+  it('stops at SIGINT during lab start', async () => {
+    // Printed by the provider while the lab comes up.
+    const started = await startUntil(['start', 'chapter-2', '--yes', '--lab', 'sigint-up'], 'creating 3 hosts');
+    started.child.kill('SIGINT');
+    expect(await started.exited).toBe(2);
+    expect(started.stdout).toContain('interrupted by SIGINT: stopping the start of lab "sigint-up"');
+    // A netns lab is up within seconds, so it finishes and no step runs.
+    expect(started.stderr).toBe('overlab: the start of lab "sigint-up" was interrupted; the lab is up: "overlab start chapter-2 --lab sigint-up" continues, "overlab down --lab sigint-up" removes it\n');
+    expect(started.stdout).not.toContain('Step 1/');
+
+    await overlab(['down', '--lab', 'sigint-up']);
+    await expectNothingLeft('sigint-up', before);
+  }, 120_000);
 
   it('runs two labs side by side', async () => {
     const [a, b] = await Promise.all([

@@ -8,7 +8,7 @@ import { newLabState, readLabState, writeLabState, type ContainerHosts, type Lab
 import { hostAddress, type HostSpec, type ServiceSpec, type Topology } from '../../lab/topology.js';
 import { labDir } from '../../paths.js';
 import { removeLabDir } from '../netns/cleanup.js';
-import { provisionOrExplain, requireSameTopology, type DownReport, type Provider, type ProvisionEvents, type RunningLab } from '../provider.js';
+import { provisionOrExplain, requireSameTopology, stopOnAbort, type DownReport, type Provider, type ProvisionEvents, type RunningLab } from '../provider.js';
 import { mustRun, SERVICE_RECIPES, startServices } from '../service-recipes.js';
 import { ContainerLab, execDetached } from './container-lab.js';
 import { containerName, currentEngine, dockerEngine, HOST_LABEL, LAB_LABEL, labFilter, networkName, requireSameEngine } from './engine.js';
@@ -84,7 +84,7 @@ export class ContainerProvider implements Provider {
     }
     // Before any state is written: a lab rejected here leaves nothing to remove.
     await requireFreeSubnet(docker, lab, topology);
-    return provisionOrExplain(lab, () => this.provision(docker, lab, topology, events));
+    return provisionOrExplain(lab, () => stopOnAbort(lab, events.signal, () => this.provision(docker, lab, topology, events)));
   }
 
   private async provision(docker: Dockerode, lab: string, topology: Topology, events: ProvisionEvents): Promise<RunningLab> {
@@ -94,7 +94,7 @@ export class ContainerProvider implements Provider {
     const state = newLabState(lab, 'container', topology);
     await writeLabState(state);
 
-    const image = await ensureHostImage(docker, progress);
+    const image = await ensureHostImage(docker, progress, events.signal);
     const network = await createUnderlay(docker, lab, topology);
     progress(`creating ${topology.hosts.length} host containers on ${network} (${topology.underlay.subnet})`);
     let privileges: ContainerHosts['privileges'] = 'privileged';

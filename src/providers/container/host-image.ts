@@ -25,7 +25,7 @@ export async function hostImageTag(): Promise<string> {
 }
 
 /** Return the host image's tag, building and importing it into the engine first if it is not there. */
-export async function ensureHostImage(docker: Dockerode, onProgress: (message: string) => void): Promise<string> {
+export async function ensureHostImage(docker: Dockerode, onProgress: (message: string) => void, signal?: AbortSignal): Promise<string> {
   const tag = await hostImageTag();
   if (await imageExists(docker, tag)) return tag;
   if (!canDebootstrap()) {
@@ -40,7 +40,7 @@ export async function ensureHostImage(docker: Dockerode, onProgress: (message: s
     const [repo, version] = tag.split(':') as [string, string];
     const progress = await docker.importImage(createReadStream(tarball) as unknown as string, { repo, tag: version, changes: IMAGE_CHANGES });
     await new Promise<void>((resolve, reject) => docker.modem.followProgress(progress, (error) => (error ? reject(error) : resolve())));
-  });
+  }, signal);
   if (!(await imageExists(docker, tag))) throw new OverlabError('PROVISION_FAILED', `importing the host image ${tag} into the Docker engine failed`);
   debug('host image %s built in %dms', tag, Math.round(performance.now() - started));
   return tag;

@@ -43,7 +43,7 @@ export async function installedBoxes(provider: string): Promise<string[]> {
  * boxes of an earlier vm/. A box named in OVERLAB_VAGRANT_BOX is left to
  * Vagrant, which fetches it from its catalogue.
  */
-export async function ensureBox(onProgress: (message: string) => void): Promise<string> {
+export async function ensureBox(onProgress: (message: string) => void, signal?: AbortSignal): Promise<string> {
   const settings = vagrantSettings();
   const name = await boxName();
   if (settings.box) return name;
@@ -69,8 +69,8 @@ export async function ensureBox(onProgress: (message: string) => void): Promise<
     const catalogue = path.join(path.dirname(file), 'catalogue.json');
     const providers = [{ name: 'libvirt', url: pathToFileURL(file).href }];
     await writeFile(catalogue, JSON.stringify({ name, versions: [{ version: '1', providers }] }));
-    await runOk(['vagrant', 'box', 'add', '--force', catalogue], { timeoutMs: 10 * 60_000, env: BOX_COMMAND_ENV });
-  });
+    await runOk(['vagrant', 'box', 'add', '--force', catalogue], { timeoutMs: 10 * 60_000, env: BOX_COMMAND_ENV, signal });
+  }, signal);
   debug('box %s built in %dms', name, Math.round(performance.now() - started));
   return name;
 }

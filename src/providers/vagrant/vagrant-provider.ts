@@ -9,10 +9,10 @@ import { labFlag } from '../../lab/lab-name.js';
 import { newLabState, readLabState, writeLabState } from '../../lab/lab-state.js';
 import type { Topology } from '../../lab/topology.js';
 import { labDir } from '../../paths.js';
-import { removeLabDir } from '../netns/cleanup.js';
-import { provisionOrExplain, requireSameTopology, type DownReport, type Provider, type ProvisionEvents, type RunningLab } from '../provider.js';
+import { findLabProcesses, killAndWait, removeLabDir } from '../netns/cleanup.js';
+import { provisionOrExplain, requireSameTopology, stopIfAborted, stopOnAbort, type DownReport, type Provider, type ProvisionEvents, type RunningLab } from '../provider.js';
 import { mustRun, SERVICE_RECIPES, startServices } from '../service-recipes.js';
-import { boxName, ensureBox } from './box.js';
+import { boxName, ensureBox, poolVolumes } from './box.js';
 import { SshHosts } from './ssh.js';
 import { dotfileDir, netnsPrefix, topologyFile, vagrant, vagrantOk, vagrantSettings } from './vagrant.js';
 import { VagrantLab } from './vagrant-lab.js';
@@ -61,7 +61,7 @@ export class VagrantProvider implements Provider {
       events.onProgress?.(`removing the incomplete lab "${lab}" left by an earlier run`);
       await this.down(lab);
     }
-    return provisionOrExplain(lab, () => this.provision(lab, topology, events));
+    return provisionOrExplain(lab, () => stopOnAbort(lab, events.signal, () => this.provision(lab, topology, events)));
   }
 
   private async provision(lab: string, topology: Topology, events: ProvisionEvents): Promise<RunningLab> {
@@ -73,7 +73,8 @@ export class VagrantProvider implements Provider {
     await writeLabState(state);
     await writeFileAtomic(topologyFile(lab), `${JSON.stringify(topology, null, 2)}\n`);
 
-    const box = await ensureBox(progress);
+    const { signal } = events;
+    const box = await ensureBox(progress, signal);
     state.vagrant = { provider: settings.provider, box, domainPrefix: domainPrefix(lab) };
     await writeLabState(state);
     const hosts = topology.hosts.map((host) => host.name);
@@ -81,16 +82,18 @@ export class VagrantProvider implements Provider {
     progress(`starting ${hosts.length} VMs with vagrant (${settings.provider}, box ${box}${emulated})`);
     await vagrantOk(lab, box, ['up', '--provider', settings.provider, ...hosts], {
       timeoutMs: 30 * 60_000,
+      signal,
       onStdout: (chunk) => {
         // Vagrant's own headlines ("==> node1: Machine booted and ready!").
         for (const line of chunk.split('\n')) if (/^==> \S+: [A-Z]/.test(line) && !line.includes(' -- ')) progress(line.slice(4).trim());
       },
     });
-    const config = await vagrantOk(lab, box, ['ssh-config', ...hosts], { timeoutMs: 5 * 60_000 });
+    const config = await vagrantOk(lab, box, ['ssh-config', ...hosts], { timeoutMs: 5 * 60_000, signal });
     await writeFileAtomic(path.join(labDir(lab), 'ssh-config'), config.stdout);
     const ssh = sshHosts(lab);
     await Promise.all(hosts.map((host) => connect(ssh, lab, host)));
     debug('[%s] VMs up in %dms', lab, Math.round(performance.now() - started));
+    stopIfAborted(lab, signal);
 
     const running = new VagrantLab(state, ssh);
     // A transient systemd unit per daemon: the VM's init supervises it, as a
@@ -113,6 +116,7 @@ export class VagrantProvider implements Provider {
       },
       180_000,
     );
+    stopIfAborted(lab, signal);
 
     state.status = 'up';
     await writeLabState(state);
@@ -138,6 +142,9 @@ export class VagrantProvider implements Provider {
     const ssh = sshHosts(lab);
     const hosts = state?.topology.hosts.map((host) => host.name) ?? [];
     await Promise.all(hosts.map((host) => ssh.disconnect(host)));
+    // A vagrant that outlived its overlab (killed, or its terminal closed)
+    // would hold Vagrant's lock on the machines; its environment names the lab.
+    await killAndWait(await findLabProcesses(lab));
 
     let destroyed = 0;
     if (existsSync(dotfileDir(lab))) {
@@ -179,6 +186,11 @@ async function removeLibvirtLeftovers(lab: string): Promise<{ domains: number; n
     await run([...VIRSH, 'destroy', domain], { timeoutMs: 60_000 });
     await run([...VIRSH, 'undefine', domain, '--remove-all-storage'], { timeoutMs: 60_000 });
     removedDomains++;
+  }
+  // vagrant-libvirt creates a VM's disk in the pool before the domain, so a
+  // vagrant up killed in between leaves the disk without a domain.
+  for (const volume of await poolVolumes()) {
+    if (volume.startsWith(domainPrefix(lab))) await run([...VIRSH, 'vol-delete', volume, '--pool', 'default'], { timeoutMs: 60_000 });
   }
   let removedNetworks = 0;
   const network = `overlab-${lab}`;
