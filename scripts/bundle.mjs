@@ -14,7 +14,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 const dist = path.resolve(import.meta.dirname, '..', 'dist');
-// tsc writes .js files only; every .mjs in dist/ is an earlier bundle's.
+// tsc writes only .js files, so every .mjs in dist/ comes from an earlier bundle.
 for (const file of readdirSync(dist)) if (file.endsWith('.mjs')) rmSync(path.join(dist, file));
 
 await build({
