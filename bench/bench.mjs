@@ -17,7 +17,7 @@ const { values: options } = parseArgs({
     runs: { type: 'string', default: '5' },
     'install-mininet': { type: 'boolean', default: false },
     'max-labs': { type: 'string', default: '20' },
-    // A VM run under software emulation takes about 6 minutes; lower this
+    // A VM run under software emulation takes about 6 minutes, so lower this
     // for a quicker, rougher figure.
     'vagrant-runs': { type: 'string', default: '5' },
     output: { type: 'string', default: path.join(root, 'docs', 'benchmarks.md') },
@@ -325,8 +325,8 @@ async function benchVagrantProvider() {
     await fn();
     list.push(performance.now() - started);
   };
-  // Run -1 is the warm-up: it fills the page cache with the box's disk and
-  // Vagrant's Ruby, and its figures are dropped.
+  // Run -1 is the warm-up, whose figures are dropped. It loads the box's disk
+  // and Vagrant's Ruby files into the page cache.
   for (let run = -1; run < runs; run++) {
     await timed(samples.up, () => vms.up('bench-vm', overlay));
     // start finds the lab up and runs the chapter's steps and checks on it.

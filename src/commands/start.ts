@@ -3,7 +3,7 @@ import { findChapter, parseAllChapters, selectMode } from '../course/book.js';
 import type { Chapter } from '../course/chapter.js';
 import { chooseMode } from '../course/modes.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, OverlabError } from '../errors.js';
-import type { Provider, RunningLab } from '../providers/provider.js';
+import { interruptedError, type Provider, type RunningLab } from '../providers/provider.js';
 import type { CheckResult } from '../runner/check-runner.js';
 import { markStepDone, readProgress, setRunningStep, type ChapterProgress } from '../runner/progress.js';
 import { ChapterRunner, stepSucceeded } from '../runner/step-runner.js';
@@ -90,12 +90,10 @@ async function walkChapter(
 
   const interruption = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const stopListening = onInterrupt((signal) => {
     interruptedBy = signal;
     interruption.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
 
   const failedChecks: CheckResult[] = [];
   let failedStep: string | undefined;
@@ -136,8 +134,7 @@ async function walkChapter(
       failedChecks.push(...checks.filter((check) => check.status !== 'pass'));
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 
   if (interruptedBy) {
@@ -172,23 +169,28 @@ async function walkChapter(
  */
 async function upUntilInterrupted(provider: Provider, lab: string, topology: Topology, ui: TerminalUi, chapterId: string): Promise<RunningLab> {
   const interruption = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
+  const stopListening = onInterrupt((signal) => {
     ui.warn(`interrupted by ${signal}: stopping the start of lab "${lab}" (press Ctrl-C again to quit at once)`);
     interruption.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
   try {
     const running = await provider.up(lab, topology, { onProgress: (message) => ui.info(message), signal: interruption.signal });
-    // A provider that is up within seconds does not stop early; it stops here.
+    // A provider that is up within seconds does not stop early, so the start stops here.
     if (interruption.signal.aborted) {
-      throw new OverlabError('INTERRUPTED', `the start of lab "${lab}" was interrupted`, {
-        hint: `the lab is up: "overlab start ${chapterId}${labFlag(lab)}" continues, "overlab down${labFlag(lab)}" removes it`,
-      });
+      throw interruptedError(lab, `the lab is up: "overlab start ${chapterId}${labFlag(lab)}" continues, "overlab down${labFlag(lab)}" removes it`);
     }
     return running;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
+}
+
+/** Call `handler` on the first SIGINT or SIGTERM, and return the function that stops listening. */
+function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }

@@ -15,9 +15,9 @@ export interface HostExecOptions {
 export interface ProvisionEvents {
   onProgress?: (message: string) => void;
   /**
-   * Aborted on Ctrl-C or SIGTERM. A provider whose start-up runs for minutes
-   * stops the programs it runs and raises INTERRUPTED; one that is up within
-   * seconds may finish first.
+   * Signal aborted on Ctrl-C or SIGTERM. A provider whose start-up runs for
+   * minutes stops the programs it runs and raises INTERRUPTED. One that is up
+   * within seconds may finish first.
    */
   signal?: AbortSignal;
 }
@@ -68,9 +68,14 @@ export function requireSameTopology(state: LabState, topology: Topology): void {
   });
 }
 
+/** Return the INTERRUPTED error of a lab's start-up, with `hint` when given. */
+export function interruptedError(lab: string, hint?: string): OverlabError {
+  return new OverlabError('INTERRUPTED', `the start of lab "${lab}" was interrupted`, { hint });
+}
+
 /** Raise INTERRUPTED if the caller has aborted the lab's start-up. */
 export function stopIfAborted(lab: string, signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new OverlabError('INTERRUPTED', `the start of lab "${lab}" was interrupted`);
+  if (signal?.aborted) throw interruptedError(lab);
 }
 
 /**
